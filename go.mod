@@ -1,0 +1,3 @@
+module nivaran
+
+go 1.26.8
