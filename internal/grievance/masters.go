@@ -66,9 +66,12 @@ type Officer struct {
 	Name        string
 	Mobile      string
 	Language    Lang
-	Areas       []string // jurisdiction as leaf area codes; empty means the whole district
-	SuperiorID  int64
-	Active      bool
+	// Jurisdiction is the areas as configured (any level); empty means the
+	// whole district. Areas is its expansion to leaf codes, made by Index.
+	Jurisdiction []string
+	Areas        []string
+	Superior     string // code of the superior officer, "" at the top
+	Active       bool
 }
 
 // Covers reports whether area lies in the officer's jurisdiction.
@@ -76,10 +79,10 @@ func (o *Officer) Covers(area string) bool {
 	return len(o.Areas) == 0 || slices.Contains(o.Areas, area)
 }
 
-// Superior reports whether o may forward complaint c to t: t is an active
+// CanForwardTo reports whether o may forward complaint c to t: t is an active
 // officer of the same department, lower on the ladder, whose jurisdiction
 // covers the complaint's area.
-func (o *Officer) Superior(t *Officer, c *Complaint) bool {
+func (o *Officer) CanForwardTo(t *Officer, c *Complaint) bool {
 	return t.Active && t.ID != o.ID && t.Department == o.Department && t.Level < o.Level && t.Covers(c.Area)
 }
 
@@ -107,11 +110,12 @@ type Masters struct {
 	Rules       []RoutingRule
 	Holidays    []Holiday
 
-	dept  map[string]*Department
-	cat   map[string]*Category
-	area  map[string]*Area
-	kids  map[string][]string
-	offID map[int64]*Officer
+	dept    map[string]*Department
+	cat     map[string]*Category
+	area    map[string]*Area
+	kids    map[string][]string
+	offID   map[int64]*Officer
+	offCode map[string]*Officer
 }
 
 // Index builds the lookup tables. Call it after changing the slices.
@@ -134,8 +138,15 @@ func (m *Masters) Index() {
 		}
 	}
 	m.offID = map[int64]*Officer{}
+	m.offCode = map[string]*Officer{}
 	for i := range m.Officers {
-		m.offID[m.Officers[i].ID] = &m.Officers[i]
+		o := &m.Officers[i]
+		o.Areas = m.ExpandAreas(o.Jurisdiction)
+		if len(o.Jurisdiction) > 0 && len(o.Areas) == 0 {
+			o.Areas = []string{"-"} // names no known area: covers nothing, not everything
+		}
+		m.offID[o.ID] = o
+		m.offCode[o.Code] = o
 	}
 }
 
@@ -150,6 +161,9 @@ func (m *Masters) Area(code string) *Area { return m.area[code] }
 
 // Officer returns the officer with id, or nil.
 func (m *Masters) Officer(id int64) *Officer { return m.offID[id] }
+
+// OfficerByCode returns the officer with code, or nil.
+func (m *Masters) OfficerByCode(code string) *Officer { return m.offCode[code] }
 
 // Leaf reports whether area code names an area a citizen can choose.
 func (m *Masters) Leaf(code string) bool { return m.area[code] != nil && len(m.kids[code]) == 0 }
@@ -251,7 +265,7 @@ func narrower(a, b *Officer) bool {
 func (m *Masters) Subordinates(o *Officer, c *Complaint) []*Officer {
 	var out []*Officer
 	for i := range m.Officers {
-		if t := &m.Officers[i]; o.Superior(t, c) {
+		if t := &m.Officers[i]; o.CanForwardTo(t, c) {
 			out = append(out, t)
 		}
 	}

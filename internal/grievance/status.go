@@ -149,7 +149,7 @@ func Apply(c *Complaint, act Action, a Actor, now time.Time) (Event, error) {
 	switch act.Kind {
 	case ActForward:
 		t := act.Target
-		if t == nil || a.Officer == nil || !a.Officer.Superior(t, c) {
+		if t == nil || a.Officer == nil || !a.Officer.CanForwardTo(t, c) {
 			return Event{}, (FieldErrors{"officer": "error.forward_target"}).Err()
 		}
 		next.AssigneeID, next.Level = t.ID, t.Level
