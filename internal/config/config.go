@@ -1,0 +1,195 @@
+// Package config holds Nivaran's configuration: one struct, filled once from
+// flags and environment variables (with _FILE variants for secrets),
+// validated at start-up with messages that name the variable.
+package config
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is the whole configuration of a Nivaran server.
+type Config struct {
+	Addr          string // NIVARAN_ADDR, --addr
+	Data          string // NIVARAN_DATA, --data
+	BaseURL       string // NIVARAN_BASE_URL: public address, for links in SMS
+	AdminPassword string // NIVARAN_ADMIN_PASSWORD(_FILE): first run only
+	DemoPassword  string // NIVARAN_DEMO_PASSWORD(_FILE): first run only, for the placeholder officers
+	Secret        string // NIVARAN_SECRET(_FILE): HMAC key; generated into the data directory when unset
+	Timezone      string // NIVARAN_TIMEZONE
+	Location      *time.Location
+
+	RateLimits    string // NIVARAN_RATE_LIMITS: "off" or "N/s", "N/m", "N/h"
+	RateLimit     Rate   // parsed RateLimits; zero when off
+	MaxPhotoBytes int64  // NIVARAN_MAX_PHOTO_MB (megabytes)
+	LoginLockout  int    // NIVARAN_LOGIN_LOCKOUT: failed sign-ins before the account locks
+	LockoutFor    time.Duration
+	SessionTTL    time.Duration // NIVARAN_SESSION_HOURS
+	SecureCookies bool          // set when BaseURL is https
+	LogLevel      string        // NIVARAN_LOG_LEVEL: debug, info, warn, error
+
+	SMSGateway string // NIVARAN_SMS_GATEWAY: log (default), kannel, nic, msg91
+	SMS        SMS
+}
+
+// SMS holds the SMS settings (see the notifications part of the README).
+type SMS struct {
+	EntityID  string // NIVARAN_SMS_ENTITY_ID: DLT principal entity ID
+	Header    string // NIVARAN_SMS_HEADER: registered sender ID
+	URL       string // NIVARAN_SMS_URL: gateway address (kannel: http://host:port)
+	User      string // NIVARAN_SMS_USER
+	Password  string // NIVARAN_SMS_PASSWORD(_FILE)
+	Templates string // NIVARAN_SMS_TEMPLATES: JSON file of DLT-registered templates
+}
+
+// Rate is a number of events per interval.
+type Rate struct {
+	N   int
+	Per time.Duration
+}
+
+// Off reports whether no limit applies.
+func (r Rate) Off() bool { return r.N == 0 }
+
+// Default returns the defaults, before flags and environment.
+func Default() Config {
+	return Config{
+		Addr:          ":8080",
+		Data:          "./nivaran-data",
+		Timezone:      "Asia/Kolkata",
+		RateLimits:    "60/m",
+		MaxPhotoBytes: 5 << 20,
+		LoginLockout:  5,
+		LockoutFor:    15 * time.Minute,
+		SessionTTL:    12 * time.Hour,
+		LogLevel:      "info",
+		SMSGateway:    "log",
+	}
+}
+
+// Load fills a Config from args (flags) and getenv (environment), flags
+// winning, and validates it.
+func Load(args []string, getenv func(string) string) (Config, error) {
+	c := Default()
+	var errs []error
+	str := func(dst *string, name string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	secret := func(dst *string, name string) {
+		str(dst, name)
+		if f := getenv(name + "_FILE"); f != "" {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s_FILE: %w", name, err))
+				return
+			}
+			*dst = strings.TrimSpace(string(b))
+		}
+	}
+	num := func(dst *int, name string, min, max int) {
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < min || n > max {
+				errs = append(errs, fmt.Errorf("%s: want a whole number from %d to %d, got %q", name, min, max, v))
+				return
+			}
+			*dst = n
+		}
+	}
+	str(&c.Addr, "NIVARAN_ADDR")
+	str(&c.Data, "NIVARAN_DATA")
+	str(&c.BaseURL, "NIVARAN_BASE_URL")
+	secret(&c.AdminPassword, "NIVARAN_ADMIN_PASSWORD")
+	secret(&c.DemoPassword, "NIVARAN_DEMO_PASSWORD")
+	secret(&c.Secret, "NIVARAN_SECRET")
+	str(&c.Timezone, "NIVARAN_TIMEZONE")
+	str(&c.RateLimits, "NIVARAN_RATE_LIMITS")
+	str(&c.LogLevel, "NIVARAN_LOG_LEVEL")
+	mb := int(c.MaxPhotoBytes >> 20)
+	num(&mb, "NIVARAN_MAX_PHOTO_MB", 1, 50)
+	c.MaxPhotoBytes = int64(mb) << 20
+	num(&c.LoginLockout, "NIVARAN_LOGIN_LOCKOUT", 1, 100)
+	hours := int(c.SessionTTL / time.Hour)
+	num(&hours, "NIVARAN_SESSION_HOURS", 1, 24*30)
+	c.SessionTTL = time.Duration(hours) * time.Hour
+	str(&c.SMSGateway, "NIVARAN_SMS_GATEWAY")
+	str(&c.SMS.EntityID, "NIVARAN_SMS_ENTITY_ID")
+	str(&c.SMS.Header, "NIVARAN_SMS_HEADER")
+	str(&c.SMS.URL, "NIVARAN_SMS_URL")
+	str(&c.SMS.User, "NIVARAN_SMS_USER")
+	secret(&c.SMS.Password, "NIVARAN_SMS_PASSWORD")
+	str(&c.SMS.Templates, "NIVARAN_SMS_TEMPLATES")
+
+	fs := flag.NewFlagSet("nivaran", flag.ContinueOnError)
+	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (NIVARAN_ADDR)")
+	fs.StringVar(&c.Data, "data", c.Data, "data directory (NIVARAN_DATA)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if len(errs) > 0 {
+		return c, errors.Join(errs...)
+	}
+	return c, c.validate()
+}
+
+func (c *Config) validate() error {
+	var errs []error
+	loc, err := time.LoadLocation(c.Timezone)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("NIVARAN_TIMEZONE: unknown time zone %q", c.Timezone))
+	}
+	c.Location = loc
+	c.RateLimit, err = ParseRate(c.RateLimits)
+	if err != nil {
+		errs = append(errs, fmt.Errorf("NIVARAN_RATE_LIMITS: %w", err))
+	}
+	if c.Data == "" {
+		errs = append(errs, errors.New("NIVARAN_DATA: must not be empty"))
+	}
+	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
+		errs = append(errs, fmt.Errorf("NIVARAN_BASE_URL: want http://… or https://…, got %q", c.BaseURL))
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		errs = append(errs, fmt.Errorf("NIVARAN_LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel))
+	}
+	switch c.SMSGateway {
+	case "log", "kannel", "nic", "msg91":
+	default:
+		errs = append(errs, fmt.Errorf("NIVARAN_SMS_GATEWAY: want log, kannel, nic or msg91, got %q", c.SMSGateway))
+	}
+	if c.SMSGateway != "log" && c.SMS.URL == "" {
+		errs = append(errs, fmt.Errorf("NIVARAN_SMS_URL: required for the %s gateway", c.SMSGateway))
+	}
+	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
+		errs = append(errs, errors.New("NIVARAN_ADMIN_PASSWORD: use at least 10 characters"))
+	}
+	return errors.Join(errs...)
+}
+
+// ParseRate parses "off" or "N/s", "N/m", "N/h".
+func ParseRate(s string) (Rate, error) {
+	if s == "off" {
+		return Rate{}, nil
+	}
+	n, unit, ok := strings.Cut(s, "/")
+	v, err := strconv.Atoi(n)
+	if !ok || err != nil || v < 1 {
+		return Rate{}, fmt.Errorf("want off or a rate like 60/m, got %q", s)
+	}
+	per := map[string]time.Duration{"s": time.Second, "m": time.Minute, "h": time.Hour}[unit]
+	if per == 0 {
+		return Rate{}, fmt.Errorf("want a unit s, m or h, got %q", s)
+	}
+	return Rate{N: v, Per: per}, nil
+}

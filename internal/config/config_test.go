@@ -1,0 +1,55 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestLoad(t *testing.T) {
+	c, err := Load([]string{"--addr", ":9999"}, env(map[string]string{
+		"NIVARAN_ADDR": ":1", "NIVARAN_DATA": "/tmp/x", "NIVARAN_RATE_LIMITS": "off", "NIVARAN_MAX_PHOTO_MB": "2",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9999" {
+		t.Errorf("Addr = %q, want the flag to win", c.Addr)
+	}
+	if c.Data != "/tmp/x" || !c.RateLimit.Off() || c.MaxPhotoBytes != 2<<20 {
+		t.Errorf("got %+v", c)
+	}
+	if c.Location == nil {
+		t.Error("Location not set")
+	}
+}
+
+func TestLoadErrorsNameVariable(t *testing.T) {
+	tests := []struct{ name, value string }{
+		{"NIVARAN_RATE_LIMITS", "lots"},
+		{"NIVARAN_RATE_LIMITS", "5/d"},
+		{"NIVARAN_TIMEZONE", "Mars/Olympus"},
+		{"NIVARAN_MAX_PHOTO_MB", "0"},
+		{"NIVARAN_LOGIN_LOCKOUT", "x"},
+		{"NIVARAN_BASE_URL", "ftp://x"},
+		{"NIVARAN_LOG_LEVEL", "loud"},
+		{"NIVARAN_SMS_GATEWAY", "pigeon"},
+		{"NIVARAN_ADMIN_PASSWORD", "short"},
+		{"NIVARAN_SECRET_FILE", "/no/such/file"},
+	}
+	for _, tt := range tests {
+		_, err := Load(nil, env(map[string]string{tt.name: tt.value}))
+		if err == nil || !strings.Contains(err.Error(), strings.TrimSuffix(tt.name, "_FILE")) {
+			t.Errorf("%s=%q: err = %v, want an error naming the variable", tt.name, tt.value, err)
+		}
+	}
+}
+
+func TestParseRate(t *testing.T) {
+	r, err := ParseRate("120/m")
+	if err != nil || r.N != 120 || r.Per != time.Minute {
+		t.Errorf("ParseRate = %+v, %v", r, err)
+	}
+}
