@@ -1,0 +1,184 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"nivaran/internal/grievance"
+)
+
+// inboxView is the officer's inbox.
+type inboxView struct {
+	Tab   string
+	Page  grievance.ComplaintPage
+	Query string
+}
+
+// officerInbox lists the complaints assigned to the officer (overdue
+// first), or all open complaints of their jurisdiction.
+func (s *Server) officerInbox(w http.ResponseWriter, r *http.Request) {
+	id := identityFrom(r)
+	if id.Actor.Officer == nil {
+		if id.Actor.ControlRoom() {
+			redirect(w, r, "/control")
+			return
+		}
+		s.fail(w, r, grievance.Errorf(grievance.EForbidden, "error.not_officer"))
+		return
+	}
+	p := s.newPage(r, id)
+	p.Title = p.T("inbox.title")
+	tab := r.URL.Query().Get("tab")
+	f := grievance.ComplaintFilter{OpenOnly: true, Order: grievance.OrderDue, Cursor: r.URL.Query().Get("after")}
+	if tab != "area" {
+		tab = "mine"
+		f.AssigneeID = id.Actor.Officer.ID
+	}
+	page, err := s.Complaints.Search(r.Context(), id.Actor, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.Data = inboxView{Tab: tab, Page: page, Query: "tab=" + tab}
+	s.render(w, http.StatusOK, "inbox", p)
+}
+
+// staffView is a complaint as staff see it, with the choices of the
+// actions they may take.
+type staffView struct {
+	C            *grievance.Complaint
+	Events       []grievance.Event
+	Subordinates []*grievance.Officer
+	Officers     []grievance.Officer // for reassignment
+}
+
+func (s *Server) complaintStaff(w http.ResponseWriter, r *http.Request) {
+	s.showStaff(w, r, http.StatusOK, nil)
+}
+
+// showStaff renders the staff complaint page, with a failed action's error
+// when err is not nil.
+func (s *Server) showStaff(w http.ResponseWriter, r *http.Request, status int, err error) {
+	id := identityFrom(r)
+	number := r.PathValue("number")
+	c, lerr := s.Complaints.Complaint(r.Context(), id.Actor, number)
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	events, lerr := s.Complaints.History(r.Context(), id.Actor, number)
+	if lerr != nil {
+		s.fail(w, r, lerr)
+		return
+	}
+	p := s.newPage(r, id)
+	p.Title = p.T("complaint.title", c.Number)
+	v := staffView{C: c, Events: events}
+	if o := id.Actor.Officer; o != nil {
+		v.Subordinates = p.Masters.Subordinates(o, c)
+	}
+	if id.Actor.ControlRoom() {
+		for _, o := range p.Masters.Officers {
+			if o.Active && o.Covers(c.Area) {
+				v.Officers = append(v.Officers, o)
+			}
+		}
+	}
+	p.Data = v
+	p.Form = r.PostForm
+	if err != nil {
+		s.formFail(w, r, "complaint_staff", p, err)
+		return
+	}
+	s.render(w, status, "complaint_staff", p)
+}
+
+// complaintAct performs one action from the complaint page and comes back
+// to it.
+func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request) {
+	id := identityFrom(r)
+	number := r.PathValue("number")
+	kind := grievance.ActionKind(r.PathValue("action"))
+	switch kind {
+	case grievance.ActAccept, grievance.ActForward, grievance.ActReturn, grievance.ActNote, grievance.ActReport,
+		grievance.ActReassign, grievance.ActClose, grievance.ActReopen, grievance.ActReject:
+	default:
+		s.notFound(w, r)
+		return
+	}
+	act := grievance.Action{Kind: kind, Note: r.FormValue("note")}
+	if v := r.FormValue("officer"); v != "" {
+		oid, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			s.showStaff(w, r, 0, (grievance.FieldErrors{"officer": "error.forward_target"}).Err())
+			return
+		}
+		act.Target = &grievance.Officer{ID: oid}
+	}
+	act.Department = r.FormValue("department")
+	if kind == grievance.ActReport {
+		var err error
+		if act.Location, err = point(r); err != nil {
+			s.showStaff(w, r, 0, err)
+			return
+		}
+		if act.Photos, err = photos(r, "photo", s.MaxPhotoBytes); err != nil {
+			s.showStaff(w, r, 0, err)
+			return
+		}
+	}
+	if _, err := s.Complaints.Act(r.Context(), id.Actor, number, act); err != nil {
+		s.showStaff(w, r, 0, err)
+		return
+	}
+	redirect(w, r, "/officer/complaints/"+number+"#history")
+}
+
+func (s *Server) photoStaff(w http.ResponseWriter, r *http.Request) {
+	id := identityFrom(r)
+	c, err := s.Complaints.Complaint(r.Context(), id.Actor, r.PathValue("number"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.servePhoto(w, r, c.Attachments)
+}
+
+// controlView is the control room's complaint list.
+type controlView struct {
+	Status string
+	Dept   string
+	Page   grievance.ComplaintPage
+	Query  string
+}
+
+// controlList lists every complaint for the control room, filterable by
+// status and department.
+func (s *Server) controlList(w http.ResponseWriter, r *http.Request) {
+	id := identityFrom(r)
+	if !id.Actor.ControlRoom() {
+		s.fail(w, r, grievance.Errorf(grievance.EForbidden, "error.forbidden"))
+		return
+	}
+	p := s.newPage(r, id)
+	p.Title = p.T("control.title")
+	q := r.URL.Query()
+	f := grievance.ComplaintFilter{Order: grievance.OrderRecent, Cursor: q.Get("after"), Department: q.Get("department")}
+	st := grievance.Status(q.Get("status"))
+	switch {
+	case st == "open":
+		f.OpenOnly, f.Order = true, grievance.OrderDue
+	case st.Valid():
+		f.Statuses = []grievance.Status{st}
+	default:
+		st = ""
+	}
+	page, err := s.Complaints.Search(r.Context(), id.Actor, f)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	query := "status=" + string(st) + "&department=" + f.Department
+	p.Data = controlView{Status: string(st), Dept: f.Department, Page: page, Query: query}
+	s.render(w, http.StatusOK, "control", p)
+}

@@ -1,0 +1,259 @@
+// Package web serves Nivaran's HTML surfaces: the citizen portal at /, the
+// officer console at /officer and the control room at /control. Pages are
+// server-rendered with html/template and work without JavaScript; a little
+// script only improves them (location, printing). Templates and static files
+// are embedded and parsed once at start-up.
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"nivaran/internal/auth"
+	"nivaran/internal/grievance"
+	"nivaran/internal/i18n"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Deps are what the web surfaces need.
+type Deps struct {
+	Complaints    grievance.ComplaintService
+	Masters       grievance.MastersService
+	Blobs         grievance.BlobStore
+	Auth          *auth.Service
+	Catalogue     *i18n.Catalogue
+	Secret        []byte        // HMAC key for public tracking links
+	MaxPhotoBytes int64         // per photo
+	Public        *auth.Limiter // per client address, on public form posts
+	SecureCookies bool
+	Location      *time.Location
+	Now           func() time.Time
+	// ClientAddr returns the client's address for rate limits; by default
+	// the host of RemoteAddr.
+	ClientAddr func(*http.Request) string
+}
+
+// Server is the web surfaces' handler.
+type Server struct {
+	Deps
+	pages  map[string]*template.Template
+	static map[string]staticFile // by hashed name
+	hashed map[string]string     // plain name → hashed URL
+}
+
+type staticFile struct {
+	data []byte
+	ctype string
+}
+
+// New parses the templates and indexes the static files; an error here
+// stops the server at start-up.
+func New(d Deps) (*Server, error) {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Location == nil {
+		d.Location = time.UTC
+	}
+	if d.ClientAddr == nil {
+		d.ClientAddr = RemoteHost
+	}
+	s := &Server{Deps: d, pages: map[string]*template.Template{}, static: map[string]staticFile{}, hashed: map[string]string{}}
+	if err := s.loadStatic(); err != nil {
+		return nil, err
+	}
+	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
+	if err != nil {
+		return nil, fmt.Errorf("web: parse layout: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		name := path.Base(n)
+		if name == "layout.html" || strings.HasPrefix(name, "_") {
+			continue
+		}
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("web: parse %s: %w", name, err)
+		}
+		s.pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return s, nil
+}
+
+var funcs = template.FuncMap{
+	"histargs": func(p *page, ev []grievance.Event, pre, suf string) histArgs {
+		return histArgs{P: p, Events: ev, Pre: pre, Suf: suf}
+	},
+	"listargs": func(p *page, pg grievance.ComplaintPage, base, query string) listArgs {
+		return listArgs{P: p, Page: pg, Base: base, Query: query}
+	},
+}
+
+// histArgs are the arguments of the "history" template: photo links are
+// Pre + ID + Suf.
+type histArgs struct {
+	P        *page
+	Events   []grievance.Event
+	Pre, Suf string
+}
+
+// listArgs are the arguments of the "list" template.
+type listArgs struct {
+	P     *page
+	Page  grievance.ComplaintPage
+	Base  string
+	Query string
+}
+
+func (s *Server) loadStatic() error {
+	return fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(b)
+		name := path.Base(p)
+		ext := path.Ext(name)
+		h := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
+		ctype := map[string]string{".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+			".svg": "image/svg+xml", ".png": "image/png", ".json": "application/manifest+json"}[ext]
+		s.static[h] = staticFile{data: b, ctype: ctype}
+		s.hashed[name] = "/static/" + h
+		return nil
+	})
+}
+
+// Handler returns the routes of every HTML surface, with security headers
+// and cross-origin protection.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	// Citizen portal.
+	mux.HandleFunc("GET /{$}", s.citizenForm)
+	mux.HandleFunc("POST /complaints", s.limited(s.complaintFile))
+	mux.HandleFunc("GET /c/{number}", s.complaintPublic)
+	mux.HandleFunc("GET /c/{number}/photos/{id}", s.photoPublic)
+	mux.HandleFunc("GET /track", s.trackForm)
+	mux.HandleFunc("POST /track", s.limited(s.trackFind))
+	mux.HandleFunc("GET /lang/{lang}", s.langSet)
+	// Officer console and control room (staff).
+	mux.HandleFunc("GET /officer/login", s.loginForm)
+	mux.HandleFunc("POST /officer/login", s.limited(s.loginSubmit))
+	mux.HandleFunc("POST /officer/logout", s.staff(s.logout))
+	mux.HandleFunc("GET /officer", s.staff(s.officerInbox))
+	mux.HandleFunc("GET /officer/password", s.staff(s.passwordForm))
+	mux.HandleFunc("POST /officer/password", s.staff(s.passwordChange))
+	mux.HandleFunc("GET /officer/complaints/{number}", s.staff(s.complaintStaff))
+	mux.HandleFunc("GET /officer/complaints/{number}/photos/{id}", s.staff(s.photoStaff))
+	mux.HandleFunc("POST /officer/complaints/{number}/{action}", s.staff(s.complaintAct))
+	mux.HandleFunc("GET /control", s.staff(s.controlList))
+	mux.HandleFunc("GET /static/{name}", s.staticFile)
+	mux.HandleFunc("/", s.notFound)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		s.fail(w, r, grievance.Errorf(grievance.EForbidden, "error.csrf"))
+	}))
+	return cop.Handler(mux)
+}
+
+func (s *Server) staticFile(w http.ResponseWriter, r *http.Request) {
+	f, ok := s.static[r.PathValue("name")]
+	if !ok {
+		s.notFound(w, r)
+		return
+	}
+	w.Header().Set("Content-Type", f.ctype)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Write(f.data)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
+	s.fail(w, r, grievance.Errorf(grievance.ENotFound, "error.page_not_found"))
+}
+
+// StaticURL returns the content-hashed URL of a static file.
+func (s *Server) StaticURL(name string) string { return s.hashed[name] }
+
+// trackToken is the capability in a public complaint link: whoever has the
+// link (the citizen, after filing or after proving number and mobile) may
+// see the complaint's public page.
+func (s *Server) trackToken(number string) string {
+	m := hmac.New(sha256.New, s.Secret)
+	m.Write([]byte("track:" + number))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+func (s *Server) publicLink(number string) string {
+	return "/c/" + number + "?t=" + s.trackToken(number)
+}
+
+// RemoteHost returns the host part of r.RemoteAddr.
+func RemoteHost(r *http.Request) string {
+	h := r.RemoteAddr
+	if i := strings.LastIndexByte(h, ':'); i > 0 {
+		h = h[:i]
+	}
+	return strings.Trim(h, "[]")
+}
+
+// limited refuses a request over the per-address limit with 429.
+func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if ok, wait := s.Public.Allow(s.ClientAddr(r)); !ok {
+			w.Header().Set("Retry-After", fmt.Sprint(int(wait.Seconds())+1))
+			s.fail(w, r, grievance.Errorf(grievance.ETooMany, "error.too_many"))
+			return
+		}
+		h(w, r)
+	}
+}
+
+// SecurityHeaders adds the headers every response carries: a CSP without
+// inline script, no framing, no sniffing.
+func SecurityHeaders(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "+
+			"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("X-Frame-Options", "DENY")
+		hd.Set("Referrer-Policy", "same-origin")
+		hd.Set("Permissions-Policy", "geolocation=(self), camera=(self), microphone=()")
+		h.ServeHTTP(w, r)
+	})
+}
+
+// Recover turns a panic in a handler into a logged 500, so that no input can
+// take the server down. Handlers do not panic by design; this is the net.
+func Recover(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil && v != http.ErrAbortHandler {
+				slog.Error("panic", "method", r.Method, "path", r.URL.Path, "panic", fmt.Sprint(v))
+				http.Error(w, "internal error", http.StatusInternalServerError)
+			}
+		}()
+		h.ServeHTTP(w, r)
+	})
+}
