@@ -57,7 +57,7 @@ type Server struct {
 }
 
 type staticFile struct {
-	data []byte
+	data  []byte
 	ctype string
 }
 
