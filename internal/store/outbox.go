@@ -1,0 +1,151 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"nivaran/internal/grievance"
+)
+
+const messageCols = `id, idem_key, complaint_id, event, audience, recipient, lang, template_id, text, status, attempts,
+next_attempt, gateway_ref, last_error, created, updated`
+
+func scanMessage(r scanner) (grievance.Message, error) {
+	var m grievance.Message
+	var complaint sql.NullInt64
+	var next, created, updated int64
+	err := r.Scan(&m.ID, &m.Key, &complaint, &m.Event, &m.Audience, &m.To, &m.Lang, &m.TemplateID, &m.Text,
+		&m.Status, &m.Attempts, &next, &m.GatewayRef, &m.LastError, &created, &updated)
+	m.ComplaintID = complaint.Int64
+	m.NextAttempt, m.Created, m.Updated = fromMs(next), fromMs(created), fromMs(updated)
+	return m, err
+}
+
+// insertMessage queues msg (status queued, due now) unless a message with
+// its key is already queued.
+func insertMessage(w *wtx, msg *grievance.Message, now time.Time) error {
+	_, err := w.exec(`INSERT INTO messages (idem_key, complaint_id, event, audience, recipient, lang, template_id, text,
+status, attempts, next_attempt, lease_until, gateway_ref, last_error, created, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, '', '', ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
+		msg.Key, idNull(msg.ComplaintID), msg.Event, msg.Audience, msg.To, string(msg.Lang), msg.TemplateID, msg.Text,
+		string(grievance.MsgQueued), ms(now), ms(now), ms(now))
+	return err
+}
+
+// ClaimMessages returns up to limit queued messages due at now and not
+// leased, oldest due first, and leases them until now+lease. The single
+// writer makes claim-and-lease atomic (PostgreSQL: FOR UPDATE SKIP LOCKED).
+func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]grievance.Message, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []grievance.Message
+	err := s.write(ctx, func(w *wtx) error {
+		out = out[:0]
+		t := ms(now)
+		err := each(w.ctx, w, "SELECT "+messageCols+` FROM messages
+WHERE status = ? AND next_attempt <= ? AND (lease_until IS NULL OR lease_until <= ?)
+ORDER BY next_attempt, id LIMIT ?`, func(r scanner) error {
+			m, err := scanMessage(r)
+			if err != nil {
+				return err
+			}
+			out = append(out, m)
+			return nil
+		}, string(grievance.MsgQueued), t, t, limit)
+		if err != nil {
+			return err
+		}
+		until := ms(now.Add(lease))
+		for _, m := range out {
+			if _, err := w.exec("UPDATE messages SET lease_until = ? WHERE id = ?", until, m.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, wrap("claim messages", err)
+	}
+	return out, nil
+}
+
+// UpdateMessage records the outcome of a send attempt or a delivery report.
+// A status of lower rank than the current one is ignored (a late report
+// never moves a message back); the same rank is recorded (a retry stays
+// queued with new attempts, next attempt and error). Any recorded update
+// ends the lease. Attempts never decrease and an empty gateway reference
+// keeps the known one. ENotFound for an unknown message; EInvalid for an
+// unknown status.
+func (s *Store) UpdateMessage(ctx context.Context, u grievance.MessageUpdate) error {
+	if u.Status.Rank() < 0 {
+		return wrap("update message", grievance.Errorf(grievance.EInvalid, "error.message_status"))
+	}
+	now := s.clock()
+	err := s.write(ctx, func(w *wtx) error {
+		var cur grievance.MessageStatus
+		var attempts int
+		var next int64
+		var ref string
+		err := w.QueryRowContext(w.ctx, "SELECT status, attempts, next_attempt, gateway_ref FROM messages WHERE id = ?", u.ID).
+			Scan(&cur, &attempts, &next, &ref)
+		if err != nil {
+			return noRows(err)
+		}
+		if u.Status.Rank() < cur.Rank() {
+			return nil
+		}
+		if u.Attempts > attempts {
+			attempts = u.Attempts
+		}
+		if !u.NextAttempt.IsZero() {
+			next = ms(u.NextAttempt)
+		}
+		if u.GatewayRef != "" {
+			ref = u.GatewayRef
+		}
+		_, err = w.exec(`UPDATE messages SET status = ?, attempts = ?, next_attempt = ?, lease_until = NULL,
+gateway_ref = ?, last_error = ?, updated = ? WHERE id = ?`, string(u.Status), attempts, next, ref, u.Error, ms(now), u.ID)
+		return err
+	})
+	return wrap("update message", err)
+}
+
+// Message returns the message with id; ENotFound.
+func (s *Store) Message(ctx context.Context, id int64) (*grievance.Message, error) {
+	m, err := scanMessage(s.rdb.QueryRowContext(ctx, "SELECT "+messageCols+" FROM messages WHERE id = ?", id))
+	if err != nil {
+		return nil, wrap("message", noRows(err))
+	}
+	return &m, nil
+}
+
+// Messages lists the newest messages first, only those to mobile to when
+// it is not empty. limit defaults to 50, at most 500.
+func (s *Store) Messages(ctx context.Context, to string, limit int) ([]grievance.Message, error) {
+	if limit <= 0 {
+		limit = 50
+	}
+	if limit > 500 {
+		limit = 500
+	}
+	q, args := "SELECT "+messageCols+" FROM messages ORDER BY id DESC LIMIT ?", []any{limit}
+	if to != "" {
+		q, args = "SELECT "+messageCols+" FROM messages WHERE recipient = ? ORDER BY id DESC LIMIT ?",
+			[]any{grievance.NormalizeMobile(to), limit}
+	}
+	var out []grievance.Message
+	err := each(ctx, s.rdb, q, func(r scanner) error {
+		m, err := scanMessage(r)
+		if err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	}, args...)
+	if err != nil {
+		return nil, wrap("messages", err)
+	}
+	return out, nil
+}

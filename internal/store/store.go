@@ -1,0 +1,463 @@
+// Package store implements the services of package grievance on SQLite.
+//
+// A Store is one database file opened twice: one writer connection and a
+// pool of read-only connections. Every write goes through one goroutine
+// that groups whatever writes are pending into one transaction (group
+// commit): each write runs in its own savepoint, so one failing write does
+// not affect the others, and the batch costs one fsync. With
+// synchronous=FULL a write is on stable storage when its method returns.
+//
+// Reads run on the reader pool and see every write that has returned.
+// Masters are cached in memory and replaced atomically by ReplaceMasters.
+//
+// Times are stored as unix milliseconds UTC and returned in UTC.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	_ "time/tzdata" // the district time zone works on machines without zoneinfo
+
+	_ "modernc.org/sqlite" // driver "sqlite"
+
+	"nivaran/internal/grievance"
+)
+
+// Options configure a Store.
+type Options struct {
+	// Path is the SQLite database file; it is created if missing.
+	Path string
+	// Now is the store's clock: every time the store writes comes from it.
+	// Default time.Now.
+	Now func() time.Time
+	// Blobs keeps the photos of complaints and reports. Required to file or
+	// act with photos.
+	Blobs grievance.BlobStore
+	// Messenger plans the outbox messages of a change; nil queues none.
+	Messenger grievance.Messenger
+	// Location is the district's time zone for the business calendar.
+	// Default Asia/Kolkata.
+	Location *time.Location
+	// MaxBatch is the most writes committed in one transaction. Default 256.
+	MaxBatch int
+}
+
+// Store is the SQLite implementation of the grievance services.
+type Store struct {
+	wdb     *sql.DB // one connection: the writer goroutine's
+	dsnBase string  // the database file
+	rdb     *sql.DB // read-only pool
+	now     func() time.Time
+	loc     *time.Location
+	blob    grievance.BlobStore
+	msgr    grievance.Messenger
+	max     int
+
+	masters atomic.Pointer[mastersState]
+
+	ops     chan *op
+	quit    chan struct{}
+	stopped chan struct{}
+	close   sync.Once
+
+	commits atomic.Int64 // transactions committed by the writer (for tests)
+	written atomic.Int64 // writes committed (for tests)
+}
+
+// mastersState is the cached masters with the calendar derived from them.
+type mastersState struct {
+	m   *grievance.Masters
+	cal *grievance.Calendar
+}
+
+// The services a Store provides.
+var (
+	_ grievance.ComplaintService = (*Store)(nil)
+	_ grievance.MastersService   = (*Store)(nil)
+	_ grievance.UserService      = (*Store)(nil)
+	_ grievance.SessionService   = (*Store)(nil)
+	_ grievance.OutboxService    = (*Store)(nil)
+)
+
+// errClosed is returned by writes after Close.
+var errClosed = grievance.Errorf(grievance.EUnavailable, "error.unavailable")
+
+// Open opens (creating if needed) the database at o.Path, applies pending
+// migrations, loads the masters and starts the writer.
+func Open(ctx context.Context, o Options) (*Store, error) {
+	if o.Path == "" {
+		return nil, errors.New("store: open: empty database path")
+	}
+	if strings.ContainsAny(o.Path, "?#") {
+		// The driver reads everything after '?' as connection parameters.
+		return nil, fmt.Errorf("store: open: database path %q must not contain '?' or '#'", o.Path)
+	}
+	s := &Store{
+		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch,
+		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.loc == nil {
+		loc, err := time.LoadLocation("Asia/Kolkata")
+		if err != nil {
+			return nil, fmt.Errorf("store: open: %w", err)
+		}
+		s.loc = loc
+	}
+	if s.max <= 0 {
+		s.max = 256
+	}
+
+	s.dsnBase = o.Path
+	w := s.connParams(false)
+	w.Add("_pragma", "journal_mode(WAL)")
+	w.Add("_pragma", "synchronous(FULL)") // acknowledged means durable, even on power loss
+	w.Set("_txlock", "immediate")
+	wdb, err := sql.Open("sqlite", o.Path+"?"+w.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	s.wdb = wdb
+	if err := s.migrate(ctx); err != nil {
+		wdb.Close()
+		return nil, err
+	}
+
+	rdb, err := sql.Open("sqlite", o.Path+"?"+s.connParams(true).Encode())
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	n := 2 * runtime.GOMAXPROCS(0)
+	if n < 4 {
+		n = 4
+	}
+	rdb.SetMaxOpenConns(n)
+	rdb.SetMaxIdleConns(n)
+	s.rdb = rdb
+
+	m, err := loadMasters(ctx, wdb)
+	if err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	s.setMasters(m)
+	go s.writer()
+	return s, nil
+}
+
+// connParams are the connection parameters every connection shares;
+// queryOnly makes the connection refuse writes.
+func (s *Store) connParams(queryOnly bool) url.Values {
+	v := url.Values{}
+	v.Add("_pragma", "busy_timeout(10000)")
+	v.Add("_pragma", "foreign_keys(1)")
+	if queryOnly {
+		v.Add("_pragma", "query_only(1)")
+	}
+	return v
+}
+
+// Close stops the writer after the writes it has taken, then closes the
+// database. Writes called after Close return EUnavailable.
+func (s *Store) Close() error {
+	var err error
+	s.close.Do(func() {
+		close(s.quit)
+		<-s.stopped
+		err = errors.Join(s.rdb.Close(), s.wdb.Close())
+		if err != nil {
+			err = fmt.Errorf("store: close: %w", err)
+		}
+	})
+	return err
+}
+
+// Ready reports whether the database answers a query.
+func (s *Store) Ready(ctx context.Context) error {
+	var one int
+	if err := s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
+		return fmt.Errorf("store: ready: %w", err)
+	}
+	select {
+	case <-s.quit:
+		return fmt.Errorf("store: ready: %w", errClosed)
+	default:
+	}
+	return nil
+}
+
+// Backup writes a consistent copy of the database to path (VACUUM INTO),
+// without stopping writes: the copy is a read transaction, so writers go on
+// in the WAL meanwhile. path must not exist.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	// The reader pool is query_only, which refuses VACUUM INTO even though
+	// it writes only the new file: use a connection of its own.
+	db, err := sql.Open("sqlite", s.dsnBase+"?"+s.connParams(false).Encode())
+	if err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, "VACUUM INTO ?", path); err != nil {
+		return fmt.Errorf("store: backup: %w", err)
+	}
+	return nil
+}
+
+// IntegrityCheck runs SQLite's integrity check; an error describes the
+// first problem found.
+func (s *Store) IntegrityCheck(ctx context.Context) error {
+	rows, err := s.rdb.QueryContext(ctx, "PRAGMA integrity_check")
+	if err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	defer rows.Close()
+	var res []string
+	for rows.Next() {
+		var line string
+		if err := rows.Scan(&line); err != nil {
+			return fmt.Errorf("store: integrity check: %w", err)
+		}
+		res = append(res, line)
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: integrity check: %w", err)
+	}
+	if len(res) != 1 || res[0] != "ok" {
+		return fmt.Errorf("store: integrity check: %s", strings.Join(res, "; "))
+	}
+	return nil
+}
+
+// clock returns the store's time, cut to the precision stored (ms) so that
+// what a method returns equals what a later read returns.
+func (s *Store) clock() time.Time {
+	return s.now().Truncate(time.Millisecond).UTC()
+}
+
+func (s *Store) state() *mastersState { return s.masters.Load() }
+
+func (s *Store) setMasters(m *grievance.Masters) {
+	m.Index()
+	s.masters.Store(&mastersState{m: m, cal: grievance.NewCalendar(s.loc, m.Holidays)})
+}
+
+// ---- group commit ----
+
+// op is one write waiting for the writer.
+type op struct {
+	ctx  context.Context
+	fn   func(*wtx) error
+	done chan error
+}
+
+// write runs fn in the writer's next transaction and returns when that
+// transaction has committed (nil) or failed. fn runs inside its own
+// savepoint: if it returns an error its changes are rolled back and the other
+// writes of the batch still commit. If ctx is done before fn starts, fn does
+// not run and write returns ctx.Err(). Once fn has started, write waits for
+// the commit, so that its answer is always the truth about the database.
+func (s *Store) write(ctx context.Context, fn func(*wtx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case s.ops <- o:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-s.quit:
+		return errClosed
+	}
+	return <-o.done
+}
+
+// writer takes the first pending write, then every other write already
+// pending (up to MaxBatch) without waiting, and commits them together.
+// The channel is unbuffered: a write is either taken by the writer (and
+// answered) or refused, never stranded at Close.
+func (s *Store) writer() {
+	defer close(s.stopped)
+	batch := make([]*op, 0, s.max)
+	for {
+		select {
+		case o := <-s.ops:
+			batch = append(batch[:0], o)
+		drain:
+			for len(batch) < s.max {
+				select {
+				case o := <-s.ops:
+					batch = append(batch, o)
+				default:
+					break drain
+				}
+			}
+			s.runBatch(batch)
+			clear(batch)
+		case <-s.quit:
+			return
+		}
+	}
+}
+
+// runBatch runs ops in one transaction, each in a savepoint, and answers
+// each op. If the transaction cannot begin or commit, every op gets the error.
+func (s *Store) runBatch(batch []*op) {
+	live := make([]*op, 0, len(batch))
+	for _, o := range batch {
+		if err := o.ctx.Err(); err != nil {
+			o.done <- err
+			continue
+		}
+		live = append(live, o)
+	}
+	if len(live) == 0 {
+		return
+	}
+	ctx := context.Background() // one caller's cancellation must not abort the others' batch
+	failAll := func(err error) {
+		for _, o := range live {
+			o.done <- err
+		}
+	}
+	tx, err := s.wdb.BeginTx(ctx, nil)
+	if err != nil {
+		failAll(fmt.Errorf("begin: %w", err))
+		return
+	}
+	w := &wtx{ctx: ctx, tx: tx, s: s, stmts: map[string]*sql.Stmt{}}
+	results := make([]error, len(live))
+	var hooks []func()
+	for i, o := range live {
+		if _, err := w.exec("SAVEPOINT op"); err != nil {
+			tx.Rollback()
+			failAll(fmt.Errorf("savepoint: %w", err))
+			return
+		}
+		w.after = w.after[:0]
+		err := w.run(o.fn)
+		if err != nil {
+			if _, rerr := w.exec("ROLLBACK TO op"); rerr != nil {
+				tx.Rollback()
+				failAll(fmt.Errorf("rollback to savepoint: %w", rerr))
+				return
+			}
+		} else {
+			hooks = append(hooks, w.after...)
+		}
+		if _, err := w.exec("RELEASE op"); err != nil {
+			tx.Rollback()
+			failAll(fmt.Errorf("release savepoint: %w", err))
+			return
+		}
+		results[i] = err
+	}
+	if err := tx.Commit(); err != nil {
+		// A failed COMMIT may leave SQLite's transaction open on the
+		// connection; end it so that the next batch can begin.
+		s.wdb.ExecContext(ctx, "ROLLBACK")
+		failAll(fmt.Errorf("commit: %w", err))
+		return
+	}
+	s.commits.Add(1)
+	for _, h := range hooks {
+		h()
+	}
+	for i, o := range live {
+		if results[i] == nil {
+			s.written.Add(1)
+		}
+		o.done <- results[i]
+	}
+}
+
+// wtx is the writer's transaction as an op sees it, with a cache of the
+// statements prepared in it.
+type wtx struct {
+	ctx   context.Context
+	tx    *sql.Tx
+	s     *Store
+	stmts map[string]*sql.Stmt
+	after []func()
+}
+
+// run calls fn, turning a panic (a bug) into an error so that the writer,
+// and every other caller, survives it.
+func (w *wtx) run(fn func(*wtx) error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = grievance.Internal(fmt.Errorf("panic in write: %v", r))
+		}
+	}()
+	return fn(w)
+}
+
+// afterCommit runs f in the writer once the transaction has committed, if
+// the current op succeeded.
+func (w *wtx) afterCommit(f func()) { w.after = append(w.after, f) }
+
+func (w *wtx) stmt(q string) (*sql.Stmt, error) {
+	if st := w.stmts[q]; st != nil {
+		return st, nil
+	}
+	// Prepared on the transaction (the writer's only connection is busy
+	// with it), so cached for the batch: a batch of n writes prepares each
+	// statement once, not n times.
+	st, err := w.tx.PrepareContext(w.ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	w.stmts[q] = st
+	return st, nil
+}
+
+func (w *wtx) exec(q string, args ...any) (sql.Result, error) {
+	st, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(w.ctx, args...)
+}
+
+// QueryContext runs a query in the transaction (ctx is the batch's).
+func (w *wtx) QueryContext(_ context.Context, q string, args ...any) (*sql.Rows, error) {
+	st, err := w.stmt(q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(w.ctx, args...)
+}
+
+// QueryRowContext runs a query for one row in the transaction.
+func (w *wtx) QueryRowContext(_ context.Context, q string, args ...any) *sql.Row {
+	st, err := w.stmt(q)
+	if err != nil {
+		// A failed prepare surfaces from Scan: go through the transaction,
+		// which reports the same error.
+		return w.tx.QueryRowContext(w.ctx, q, args...)
+	}
+	return st.QueryRowContext(w.ctx, args...)
+}
+
+// querier is what the read helpers need: the reader pool, a read
+// transaction or the writer's transaction.
+type querier interface {
+	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
