@@ -33,7 +33,7 @@ type Config struct {
 	SecureCookies bool          // set when BaseURL is https
 	LogLevel      string        // NIVARAN_LOG_LEVEL: debug, info, warn, error
 
-	SMSGateway string // NIVARAN_SMS_GATEWAY: log (default), kannel, nic, msg91
+	SMSGateway string // NIVARAN_SMS_GATEWAY: log (default), kannel, nic, cdac, msg91
 	SMS        SMS
 }
 
@@ -45,6 +45,8 @@ type SMS struct {
 	User      string // NIVARAN_SMS_USER
 	Password  string // NIVARAN_SMS_PASSWORD(_FILE)
 	Templates string // NIVARAN_SMS_TEMPLATES: JSON file of DLT-registered templates
+	TrackURL  string // NIVARAN_SMS_TRACK_URL: short address in citizen messages (≤30 characters)
+	SecureKey string // NIVARAN_SMS_SECURE_KEY(_FILE): CDAC's key secret
 }
 
 // Rate is a number of events per interval.
@@ -126,6 +128,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	str(&c.SMS.User, "NIVARAN_SMS_USER")
 	secret(&c.SMS.Password, "NIVARAN_SMS_PASSWORD")
 	str(&c.SMS.Templates, "NIVARAN_SMS_TEMPLATES")
+	str(&c.SMS.TrackURL, "NIVARAN_SMS_TRACK_URL")
+	secret(&c.SMS.SecureKey, "NIVARAN_SMS_SECURE_KEY")
 
 	fs := flag.NewFlagSet("nivaran", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (NIVARAN_ADDR)")
@@ -164,9 +168,19 @@ func (c *Config) validate() error {
 		errs = append(errs, fmt.Errorf("NIVARAN_LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel))
 	}
 	switch c.SMSGateway {
-	case "log", "kannel", "nic", "msg91":
+	case "log", "kannel", "nic", "cdac", "msg91":
 	default:
-		errs = append(errs, fmt.Errorf("NIVARAN_SMS_GATEWAY: want log, kannel, nic or msg91, got %q", c.SMSGateway))
+		errs = append(errs, fmt.Errorf("NIVARAN_SMS_GATEWAY: want log, kannel, nic, cdac or msg91, got %q", c.SMSGateway))
+	}
+	if c.SMS.TrackURL == "" {
+		host := strings.TrimPrefix(strings.TrimPrefix(c.BaseURL, "https://"), "http://")
+		if host == "" {
+			host = "localhost:8080"
+		}
+		c.SMS.TrackURL = host + "/t"
+	}
+	if len(c.SMS.TrackURL) > 30 || strings.ContainsAny(c.SMS.TrackURL, " \t\n") {
+		errs = append(errs, fmt.Errorf("NIVARAN_SMS_TRACK_URL: at most 30 characters without spaces (it fills an SMS template slot), got %q", c.SMS.TrackURL))
 	}
 	if c.SMSGateway != "log" && c.SMS.URL == "" {
 		errs = append(errs, fmt.Errorf("NIVARAN_SMS_URL: required for the %s gateway", c.SMSGateway))

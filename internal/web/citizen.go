@@ -118,7 +118,7 @@ func (s *Server) complaintFile(w http.ResponseWriter, r *http.Request) {
 		s.formFail(w, r, "file", p, err)
 		return
 	}
-	redirect(w, r, s.publicLink(c.Number)+"&new=1")
+	redirect(w, r, s.PublicLink(c.Number)+"&new=1")
 }
 
 // publicView is the data of the public complaint page (receipt and status).
@@ -229,5 +229,5 @@ func (s *Server) trackFind(w http.ResponseWriter, r *http.Request) {
 		s.formFail(w, r, "track", p, err)
 		return
 	}
-	redirect(w, r, s.publicLink(c.Number))
+	redirect(w, r, s.PublicLink(c.Number))
 }

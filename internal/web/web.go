@@ -155,6 +155,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /c/{number}", s.complaintPublic)
 	mux.HandleFunc("GET /c/{number}/photos/{id}", s.photoPublic)
 	mux.HandleFunc("GET /track", s.trackForm)
+	mux.HandleFunc("GET /t", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/track", http.StatusFound) })
 	mux.HandleFunc("POST /track", s.limited(s.trackFind))
 	mux.HandleFunc("GET /lang/{lang}", s.langSet)
 	// Officer console and control room (staff).
@@ -204,7 +205,8 @@ func (s *Server) trackToken(number string) string {
 	return hex.EncodeToString(m.Sum(nil)[:16])
 }
 
-func (s *Server) publicLink(number string) string {
+// PublicLink returns the path of a complaint's public page, with its capability token.
+func (s *Server) PublicLink(number string) string {
 	return "/c/" + number + "?t=" + s.trackToken(number)
 }
 

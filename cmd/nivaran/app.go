@@ -1,0 +1,310 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"nivaran/internal/api"
+	"nivaran/internal/auth"
+	"nivaran/internal/blob"
+	"nivaran/internal/config"
+	"nivaran/internal/grievance"
+	"nivaran/internal/i18n"
+	"nivaran/internal/masters"
+	"nivaran/internal/notify"
+	"nivaran/internal/reply"
+	"nivaran/internal/store"
+	"nivaran/internal/web"
+)
+
+// Main is the whole server: it wires the concrete parts together.
+type Main struct {
+	Config config.Config
+	Store  *store.Store
+	Auth   *auth.Service
+	HTTP   *http.Server
+	Out    io.Writer // the console: first-run credentials and addresses
+	Now    func() time.Time
+
+	SMS        *smsParts
+	Dispatcher *notify.Dispatcher
+
+	ln      net.Listener
+	serving chan error
+	stop    context.CancelFunc // stops the background jobs
+	jobs    sync.WaitGroup
+}
+
+// NewMain returns a Main with defaults.
+func NewMain() *Main {
+	return &Main{Config: config.Default(), Out: os.Stdout, Now: time.Now}
+}
+
+// ParseFlags loads the configuration from args and the environment.
+func (m *Main) ParseFlags(args []string) error {
+	c, err := config.Load(args, os.Getenv)
+	if err != nil {
+		return err
+	}
+	m.Config = c
+	return nil
+}
+
+// Addr returns the address the server listens on, once Run has started it.
+func (m *Main) Addr() string {
+	if m.ln == nil {
+		return ""
+	}
+	return m.ln.Addr().String()
+}
+
+// Run opens the data directory and database, sets up the first run, and
+// starts serving in the background.
+func (m *Main) Run(ctx context.Context) error {
+	c := &m.Config
+	setupLog(c.LogLevel)
+	if err := os.MkdirAll(c.Data, 0o700); err != nil {
+		return fmt.Errorf("data directory %s: %w", c.Data, err)
+	}
+	secret, err := loadSecret(c)
+	if err != nil {
+		return err
+	}
+	cat, err := i18n.Load()
+	if err != nil {
+		return err
+	}
+	blobs, err := blob.NewDir(filepath.Join(c.Data, "blobs"))
+	if err != nil {
+		return err
+	}
+	m.ln, err = net.Listen("tcp", c.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (NIVARAN_ADDR): %w", c.Addr, err)
+	}
+	base := c.BaseURL
+	if base == "" {
+		base = "http://" + m.ln.Addr().String()
+	}
+	m.SMS, err = newSMS(c, cat, secret, base)
+	if err != nil {
+		return err
+	}
+	m.Store, err = store.Open(ctx, store.Options{
+		Path: filepath.Join(c.Data, "nivaran.db"), Now: m.Now, Blobs: blobs, Location: c.Location, Messenger: m.SMS.planner,
+	})
+	if err != nil {
+		return err
+	}
+	first, err := m.firstRun(ctx)
+	if err != nil {
+		return err
+	}
+
+	m.Auth = auth.NewService(m.Store, m.Store, m.Store)
+	m.Auth.Lockout, m.Auth.LockoutFor, m.Auth.TTL, m.Auth.Now = c.LoginLockout, c.LockoutFor, c.SessionTTL, m.Now
+	public := auth.NewLimiter(c.RateLimit.N, c.RateLimit.Per, m.Now)
+	if c.RateLimit.Off() {
+		m.Auth.PerAddress = auth.NewLimiter(0, time.Minute, nil)
+	}
+	ws, err := web.New(web.Deps{
+		Complaints: m.Store, Masters: m.Store, Blobs: blobs, Auth: m.Auth, Catalogue: cat, Secret: secret,
+		MaxPhotoBytes: c.MaxPhotoBytes, Public: public, SecureCookies: c.SecureCookies, Location: c.Location, Now: m.Now,
+	})
+	if err != nil {
+		return err
+	}
+	as := &api.Server{
+		Complaints: m.Store, Masters: m.Store, Catalogue: cat, Public: public, ClientAddr: web.RemoteHost,
+		Location: c.Location, TrackLink: func(n string) string { return c.BaseURL + ws.PublicLink(n) },
+	}
+
+	m.Dispatcher, err = notify.NewDispatcher(m.Store, m.SMS.gateway, notify.DispatcherOptions{
+		Gateway: c.SMSGateway, Signer: m.SMS.signer, EntityID: m.SMS.catalog.EntityID, Header: m.SMS.catalog.Header, Now: m.Now,
+	})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/api/v1/", as.Handler())
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := m.Store.Ready(ctx); err != nil {
+			reply.Log(r, err)
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		io.WriteString(w, "ready\n")
+	})
+	mux.Handle("/sms/dlr/", notify.DLRHandler(m.Dispatcher))
+	mux.Handle("/", ws.Handler())
+	m.HTTP = &http.Server{
+		Handler:           web.Recover(web.SecurityHeaders(mux)),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       2 * time.Minute, // five photos over slow mobile data
+		WriteTimeout:      2 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
+	}
+	jobs, stop := context.WithCancel(context.Background())
+	m.stop = stop
+	m.jobs.Add(1)
+	go func() {
+		defer m.jobs.Done()
+		m.Dispatcher.Run(jobs)
+	}()
+	m.serving = make(chan error, 1)
+	go func() { m.serving <- m.HTTP.Serve(m.ln) }()
+	m.announce(first)
+	return nil
+}
+
+// Close stops accepting requests, lets those in flight finish (up to 20 s),
+// then closes the database.
+func (m *Main) Close() error {
+	var errs []error
+	if m.HTTP != nil && m.ln != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		if err := m.HTTP.Shutdown(ctx); err != nil {
+			errs = append(errs, err)
+		}
+		if err := <-m.serving; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs = append(errs, err)
+		}
+	}
+	if m.stop != nil {
+		m.stop()
+		m.jobs.Wait()
+	}
+	if m.Store != nil {
+		errs = append(errs, m.Store.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// firstRunInfo is what the console shows after the first start.
+type firstRunInfo struct {
+	adminPassword string // generated, shown once; "" when taken from the environment
+	created       bool
+}
+
+// firstRun loads the default masters into an empty database, creates the
+// admin user, and makes sure every officer has an account.
+func (m *Main) firstRun(ctx context.Context) (firstRunInfo, error) {
+	var info firstRunInfo
+	cur, err := m.Store.Masters(ctx)
+	if err != nil {
+		return info, err
+	}
+	if len(cur.Departments) == 0 {
+		def, err := masters.Default()
+		if err != nil {
+			return info, err
+		}
+		if err := m.Store.ReplaceMasters(ctx, def); err != nil {
+			return info, fmt.Errorf("load default masters: %w", err)
+		}
+		slog.Info("loaded the default district masters")
+	}
+	if _, err := m.Store.UserByLogin(ctx, "admin"); grievance.ErrorCode(err) == grievance.ENotFound {
+		pw, must := m.Config.AdminPassword, false
+		if pw == "" {
+			pw, must = auth.NewPassword(), true
+			info.adminPassword = pw
+		}
+		u := &grievance.User{Login: "admin", Name: "Administrator", Roles: []grievance.Role{grievance.RoleAdmin, grievance.RoleSupervisor},
+			PasswordHash: auth.HashPassword(pw, auth.DefaultParams), MustChange: must, Language: grievance.Hindi}
+		if err := m.Store.CreateUser(ctx, u); err != nil {
+			return info, err
+		}
+		info.created = true
+	} else if err != nil {
+		return info, err
+	}
+	return info, ensureOfficerAccounts(ctx, m.Store, m.Config.DemoPassword)
+}
+
+// ensureOfficerAccounts gives every officer post a user account whose user
+// ID is the post's code. Without a demo password the account cannot sign in
+// until an administrator sets a password.
+func ensureOfficerAccounts(ctx context.Context, st *store.Store, demoPassword string) error {
+	ms, err := st.Masters(ctx)
+	if err != nil {
+		return err
+	}
+	for _, o := range ms.Officers {
+		_, err := st.UserByLogin(ctx, o.Code)
+		if err == nil {
+			continue
+		}
+		if grievance.ErrorCode(err) != grievance.ENotFound {
+			return err
+		}
+		u := &grievance.User{Login: o.Code, Name: o.Name, Roles: []grievance.Role{grievance.RoleOfficer}, OfficerID: o.ID, Language: o.Language}
+		if demoPassword != "" {
+			u.PasswordHash = auth.HashPassword(demoPassword, auth.DefaultParams)
+		}
+		if err := st.CreateUser(ctx, u); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (m *Main) announce(info firstRunInfo) {
+	host := m.ln.Addr().String()
+	if strings.HasPrefix(host, "[::]:") || strings.HasPrefix(host, "0.0.0.0:") {
+		host = "localhost" + host[strings.LastIndexByte(host, ':'):]
+	}
+	base := "http://" + host
+	fmt.Fprintf(m.Out, "Nivaran is serving on %s (data in %s)\n", base, m.Config.Data)
+	fmt.Fprintf(m.Out, "  citizen portal   %s/\n  officer console  %s/officer\n  control room     %s/control\n  API              %s/api/v1/categories\n", base, base, base, base)
+	if info.adminPassword != "" {
+		fmt.Fprintf(m.Out, "\nFirst run: sign in at %s/officer/login as user \"admin\" with password\n\n    %s\n\nThis is shown only once; you will be asked to change it at first sign-in.\n", base, info.adminPassword)
+	}
+}
+
+// loadSecret returns the HMAC key: from the configuration, or generated once
+// into the data directory.
+func loadSecret(c *config.Config) ([]byte, error) {
+	if c.Secret != "" {
+		return []byte(c.Secret), nil
+	}
+	path := filepath.Join(c.Data, "secret.key")
+	b, err := os.ReadFile(path)
+	if err == nil && len(b) >= 32 {
+		return b, nil
+	}
+	if err != nil && !errors.Is(err, os.ErrNotExist) {
+		return nil, fmt.Errorf("read %s: %w", path, err)
+	}
+	raw := make([]byte, 32)
+	rand.Read(raw)
+	b = []byte(hex.EncodeToString(raw))
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		return nil, fmt.Errorf("write %s: %w", path, err)
+	}
+	return b, nil
+}
+
+func setupLog(level string) {
+	var l slog.Level
+	l.UnmarshalText([]byte(level))
+	slog.SetDefault(slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: l})))
+}

@@ -1,0 +1,59 @@
+// Command nivaran runs the Integrated Control Room for public grievances:
+// with no arguments it serves every surface on one machine with an embedded
+// SQLite database; subcommands manage the masters and users.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "nivaran:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "masters":
+			return mastersCmd(ctx, args[1:])
+		case "user":
+			return userCmd(ctx, args[1:])
+		case "help", "-h", "--help":
+			fmt.Print(usage)
+			return nil
+		}
+	}
+	m := NewMain()
+	if err := m.ParseFlags(args); err != nil {
+		return err
+	}
+	if err := m.Run(ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-ctx.Done()
+	return m.Close()
+}
+
+const usage = `nivaran — Integrated Control Room for public grievances
+
+  nivaran [--addr :8080] [--data ./nivaran-data]
+        serve everything (citizen portal, officer console, control room, API)
+  nivaran masters export [--format json|csv] [--data DIR] [FILE]
+        write the district's masters (departments, categories, areas, officers, …)
+  nivaran masters import [--format json|csv] [--data DIR] FILE
+        replace the masters; the whole file is checked first and nothing changes if a row is wrong
+  nivaran user password [--data DIR] LOGIN
+        set a user's password (read from NIVARAN_NEW_PASSWORD or standard input)
+
+Configuration comes from NIVARAN_* environment variables: see the README.
+`
