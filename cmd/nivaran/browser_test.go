@@ -305,3 +305,43 @@ func TestBrowserWithoutJavaScript(t *testing.T) {
 		t.Errorf("number %q", n)
 	}
 }
+
+// TestBrowserMyComplaints: the citizen asks for a code, reads it from the
+// SMS (the log gateway's outbox), and sees their complaints, in Hindi on a
+// phone-sized screen, with accessibility checked.
+func TestBrowserMyComplaints(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	axe := axeSource(t)
+	m := MustRunMain(t, "", nil)
+	number := fileJSON(t, newClient(t, m), map[string]any{"mobile": "9844444444"})["number"].(string)
+	ctx := newBrowser(t, true)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(m.URL()+"/my"), chromedp.WaitVisible(chromedp.CSS("#mobile")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	axeCheck(t, ctx, axe, "my complaints: number")
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#mobile"), "9844444444"),
+		chromedp.Click(chromedp.CSS(`button[type=submit].primary`)), chromedp.WaitVisible(chromedp.CSS("#code")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	axeCheck(t, ctx, axe, "my complaints: code")
+	code := otpFromOutbox(t, m, "9844444444")
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#code"), code),
+		chromedp.Click(chromedp.CSS(`button[type=submit].primary`)), chromedp.WaitVisible(chromedp.CSS(".cards")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if list := text(ctx, t, ".cards"); !strings.Contains(list, number) || !strings.Contains(list, "अधिकारी को सौंपी गई") {
+		t.Errorf("list %q lacks %s and its status in Hindi", list, number)
+	}
+	axeCheck(t, ctx, axe, "my complaints: list")
+}

@@ -87,4 +87,21 @@ type OutboxService interface {
 	Message(ctx context.Context, id int64) (*Message, error)
 	// Messages lists the newest messages, optionally only to one mobile.
 	Messages(ctx context.Context, to string, limit int) ([]Message, error)
+	// QueueMessages queues messages outside a complaint change, each once
+	// per idempotency key.
+	QueueMessages(ctx context.Context, msgs []Message) error
+}
+
+// OTPService keeps citizens' one-time codes. Codes are stored only as a
+// keyed hash (HMAC with the server's secret), so a copy of the database
+// cannot be brute-forced offline.
+type OTPService interface {
+	// IssueOTP replaces any code of mobile with hash, valid until expires,
+	// and queues msg (the SMS carrying the code) in the same transaction.
+	// ETooMany when mobile was sent max codes within window.
+	IssueOTP(ctx context.Context, mobile, hash string, expires time.Time, msg Message, max int, window time.Duration) error
+	// CheckOTP consumes the code of mobile when hash matches it: single
+	// use, unexpired, at most maxTries wrong tries (then the code is void).
+	// EInvalid for a wrong or void code.
+	CheckOTP(ctx context.Context, mobile, hash string, maxTries int) error
 }

@@ -117,4 +117,11 @@ func (o *memOutbox) Messages(ctx context.Context, to string, limit int) ([]griev
 	return out, nil
 }
 
+func (o *memOutbox) QueueMessages(ctx context.Context, msgs []grievance.Message) error {
+	for _, m := range msgs {
+		o.add(m)
+	}
+	return nil
+}
+
 var _ grievance.OutboxService = (*memOutbox)(nil)

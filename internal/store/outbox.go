@@ -93,8 +93,8 @@ func (s *Store) UpdateMessage(ctx context.Context, u grievance.MessageUpdate) er
 		if err != nil {
 			return noRows(err)
 		}
-		if u.Status.Rank() < cur.Rank() {
-			return nil
+		if u.Status.Rank() < cur.Rank() || cur.Final() {
+			return nil // a late or repeated report never changes a final outcome
 		}
 		if u.Attempts > attempts {
 			attempts = u.Attempts
@@ -110,6 +110,22 @@ gateway_ref = ?, last_error = ?, updated = ? WHERE id = ?`, string(u.Status), at
 		return err
 	})
 	return wrap("update message", err)
+}
+
+// QueueMessages queues messages that belong to no complaint change (an
+// escalation warning, a test message from the administrator), each once
+// per idempotency key.
+func (s *Store) QueueMessages(ctx context.Context, msgs []grievance.Message) error {
+	now := s.clock()
+	err := s.write(ctx, func(w *wtx) error {
+		for i := range msgs {
+			if err := insertMessage(w, &msgs[i], now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return wrap("queue messages", err)
 }
 
 // Message returns the message with id; ENotFound.

@@ -40,6 +40,10 @@ type Deps struct {
 	Secret        []byte        // HMAC key for public tracking links
 	MaxPhotoBytes int64         // per photo
 	Public        *auth.Limiter // per client address, on public form posts
+	OTP           grievance.OTPService
+	OTPLimit      *auth.Limiter // one-time codes requested per client address
+	// OTPMessage renders the SMS that carries a one-time code.
+	OTPMessage    func(to string, lang grievance.Lang, code string, at time.Time) (grievance.Message, error)
 	SecureCookies bool
 	Location      *time.Location
 	Now           func() time.Time
@@ -158,6 +162,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /t", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/track", http.StatusFound) })
 	mux.HandleFunc("POST /track", s.limited(s.trackFind))
 	mux.HandleFunc("GET /lang/{lang}", s.langSet)
+	mux.HandleFunc("GET /my", s.mine)
+	mux.HandleFunc("POST /my/code", s.limited(s.mineCode))
+	mux.HandleFunc("GET /my/verify", s.mineVerifyForm)
+	mux.HandleFunc("POST /my/verify", s.limited(s.mineVerify))
+	mux.HandleFunc("POST /my/logout", s.mineLogout)
 	// Officer console and control room (staff).
 	mux.HandleFunc("GET /officer/login", s.loginForm)
 	mux.HandleFunc("POST /officer/login", s.limited(s.loginSubmit))

@@ -26,6 +26,7 @@ type Harness interface {
 	grievance.UserService
 	grievance.SessionService
 	grievance.OutboxService
+	grievance.OTPService
 	Ready(ctx context.Context) error
 }
 
@@ -56,6 +57,8 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"Sessions", testSessions},
 		{"Outbox", testOutbox},
 		{"ConcurrentFiling", testConcurrentFiling},
+		{"OTP", testOTP},
+		{"FinalStatusKept", testFinalStatusKept},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

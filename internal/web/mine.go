@@ -1,0 +1,210 @@
+package web
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"nivaran/internal/grievance"
+)
+
+// Citizens' "my complaints": a one-time code by SMS proves the mobile
+// number; a signed cookie then lets the browser list that number's
+// complaints for a while. Nothing is kept on the server but the code's
+// keyed hash, so every server accepts the cookie.
+const (
+	pendingCookie = "nv_otp"  // the mobile a code was sent to, signed, 10 minutes
+	mineCookie    = "nv_mine" // the proven mobile, signed, 30 minutes
+	otpTTL        = 10 * time.Minute
+	mineTTL       = 30 * time.Minute
+	otpPerMobile  = 3 // codes per mobile per window
+	otpWindow     = 15 * time.Minute
+	otpTries      = 5
+)
+
+// sign returns "mobile.expiry.mac" for a cookie of kind.
+func (s *Server) sign(kind, mobile string, exp time.Time) string {
+	e := strconv.FormatInt(exp.Unix(), 10)
+	m := hmac.New(sha256.New, s.Secret)
+	fmt.Fprintf(m, "%s|%s|%s", kind, mobile, e)
+	return mobile + "." + e + "." + hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// verified returns the mobile in a signed cookie of kind, or "".
+func (s *Server) verified(r *http.Request, kind string) string {
+	c, err := r.Cookie(kind)
+	if err != nil {
+		return ""
+	}
+	parts := strings.Split(c.Value, ".")
+	if len(parts) != 3 || !grievance.ValidMobile(parts[0]) {
+		return ""
+	}
+	exp, err := strconv.ParseInt(parts[1], 10, 64)
+	if err != nil || s.Now().Unix() > exp {
+		return ""
+	}
+	if !hmac.Equal([]byte(c.Value), []byte(s.sign(kind, parts[0], time.Unix(exp, 0)))) {
+		return ""
+	}
+	return parts[0]
+}
+
+func (s *Server) setSigned(w http.ResponseWriter, kind, mobile string, ttl time.Duration) {
+	http.SetCookie(w, &http.Cookie{Name: kind, Value: s.sign(kind, mobile, s.Now().Add(ttl)), Path: "/my",
+		MaxAge: int(ttl.Seconds()), HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
+}
+
+// otpHash is what the store keeps of a code: keyed with the server's
+// secret, so six digits cannot be brute-forced from a copy of the database.
+func (s *Server) otpHash(mobile, code string) string {
+	m := hmac.New(sha256.New, s.Secret)
+	fmt.Fprintf(m, "otp|%s|%s", mobile, code)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+func newCode() string {
+	var b [8]byte
+	rand.Read(b[:])
+	return fmt.Sprintf("%06d", binary.BigEndian.Uint64(b[:])%1_000_000)
+}
+
+// mineView lists a citizen's complaints.
+type mineView struct {
+	Mobile string
+	Page   grievance.ComplaintPage
+	Links  map[string]string
+}
+
+func (s *Server) mine(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, nil)
+	p.CSRF = s.anonCSRF(w, r)
+	mobile := s.verified(r, mineCookie)
+	if mobile == "" {
+		p.Title = p.T("mine.title")
+		p.Form = url.Values{}
+		s.render(w, http.StatusOK, "mine_ask", p)
+		return
+	}
+	page, err := s.Complaints.Search(r.Context(), grievance.CitizenActor(mobile),
+		grievance.ComplaintFilter{Mobile: mobile, Order: grievance.OrderRecent, Limit: 100, Cursor: r.URL.Query().Get("after")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	v := mineView{Mobile: grievance.MaskMobile(mobile), Page: page, Links: map[string]string{}}
+	for _, c := range page.Complaints {
+		v.Links[c.Number] = s.PublicLink(c.Number)
+	}
+	p.Title = p.T("mine.title")
+	p.Data = v
+	s.render(w, http.StatusOK, "mine_list", p)
+}
+
+func (s *Server) mineCode(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, nil)
+	p.Title = p.T("mine.title")
+	if err := parseForm(w, r, 16<<10); err != nil {
+		p.CSRF = s.anonCSRF(w, r)
+		s.formFail(w, r, "mine_ask", p, err)
+		return
+	}
+	if err := checkAnonCSRF(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.CSRF = s.anonCSRF(w, r)
+	p.Form = r.Form
+	mobile := grievance.NormalizeMobile(r.FormValue("mobile"))
+	if !grievance.ValidMobile(mobile) {
+		s.formFail(w, r, "mine_ask", p, (grievance.FieldErrors{"mobile": "error.mobile"}).Err())
+		return
+	}
+	if ok, wait := s.OTPLimit.Allow(s.ClientAddr(r)); !ok {
+		w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+		s.formFail(w, r, "mine_ask", p, grievance.Errorf(grievance.ETooMany, "error.too_many"))
+		return
+	}
+	if s.OTPMessage == nil {
+		s.formFail(w, r, "mine_ask", p, grievance.Errorf(grievance.EUnavailable, "error.sms_off"))
+		return
+	}
+	code := newCode()
+	msg, err := s.OTPMessage(mobile, grievance.Lang(p.Lang), code, s.Now())
+	if err != nil {
+		s.fail(w, r, grievance.Internal(err))
+		return
+	}
+	if err := s.OTP.IssueOTP(r.Context(), mobile, s.otpHash(mobile, code), s.Now().Add(otpTTL), msg, otpPerMobile, otpWindow); err != nil {
+		s.formFail(w, r, "mine_ask", p, err)
+		return
+	}
+	s.setSigned(w, pendingCookie, mobile, otpTTL)
+	redirect(w, r, "/my/verify")
+}
+
+func (s *Server) mineVerifyForm(w http.ResponseWriter, r *http.Request) {
+	mobile := s.verified(r, pendingCookie)
+	if mobile == "" {
+		redirect(w, r, "/my")
+		return
+	}
+	p := s.newPage(r, nil)
+	p.Title = p.T("mine.verify_title")
+	p.CSRF = s.anonCSRF(w, r)
+	p.Data = grievance.MaskMobile(mobile)
+	s.render(w, http.StatusOK, "mine_verify", p)
+}
+
+func (s *Server) mineVerify(w http.ResponseWriter, r *http.Request) {
+	p := s.newPage(r, nil)
+	p.Title = p.T("mine.verify_title")
+	mobile := s.verified(r, pendingCookie)
+	if err := parseForm(w, r, 16<<10); err != nil || mobile == "" {
+		redirect(w, r, "/my")
+		return
+	}
+	if err := checkAnonCSRF(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p.CSRF = s.anonCSRF(w, r)
+	p.Data = grievance.MaskMobile(mobile)
+	code := strings.TrimSpace(r.FormValue("code"))
+	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
+		s.formFail(w, r, "mine_verify", p, (grievance.FieldErrors{"code": "error.otp_wrong"}).Err())
+		return
+	}
+	if err := s.OTP.CheckOTP(r.Context(), mobile, s.otpHash(mobile, code), otpTries); err != nil {
+		e := grievance.AsError(err)
+		if e.Code == grievance.EInvalid {
+			err = (grievance.FieldErrors{"code": e.Key}).Err()
+		}
+		s.formFail(w, r, "mine_verify", p, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: pendingCookie, Value: "", Path: "/my", MaxAge: -1})
+	s.setSigned(w, mineCookie, mobile, mineTTL)
+	redirect(w, r, "/my")
+}
+
+func (s *Server) mineLogout(w http.ResponseWriter, r *http.Request) {
+	if err := parseForm(w, r, 16<<10); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := checkAnonCSRF(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: mineCookie, Value: "", Path: "/my", MaxAge: -1})
+	redirect(w, r, "/")
+}
