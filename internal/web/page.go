@@ -151,7 +151,10 @@ func (p *page) Can(action string, c *grievance.Complaint) bool {
 	return p.Identity != nil && grievance.Allowed(grievance.ActionKind(action), p.Identity.Actor, c)
 }
 
-// Staff reports whether the signed-in user works in the control room.
+// Admin reports whether the signed-in user administers the masters and users.
+func (p *page) Admin() bool { return p.Identity != nil && p.Identity.Actor.Has(grievance.RoleAdmin) }
+
+// ControlRoom reports whether the signed-in user works in the control room.
 func (p *page) ControlRoom() bool { return p.Identity != nil && p.Identity.Actor.ControlRoom() }
 
 // newPage starts a page for r. Staff pages are in the user's language

@@ -41,6 +41,8 @@ type Deps struct {
 	MaxPhotoBytes int64         // per photo
 	Public        *auth.Limiter // per client address, on public form posts
 	OTP           grievance.OTPService
+	Outbox        grievance.OutboxService
+	SMS           SMSAdmin // nil when SMS is off
 	OTPLimit      *auth.Limiter // one-time codes requested per client address
 	// OTPMessage renders the SMS that carries a one-time code.
 	OTPMessage    func(to string, lang grievance.Lang, code string, at time.Time) (grievance.Message, error)
@@ -178,6 +180,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /officer/complaints/{number}/photos/{id}", s.staff(s.photoStaff))
 	mux.HandleFunc("POST /officer/complaints/{number}/{action}", s.staff(s.complaintAct))
 	mux.HandleFunc("GET /control", s.staff(s.controlList))
+	mux.HandleFunc("GET /admin/sms", s.staff(s.adminSMS))
+	mux.HandleFunc("POST /admin/sms/test", s.staff(s.adminSMSTest))
 	mux.HandleFunc("GET /static/{name}", s.staticFile)
 	mux.HandleFunc("/", s.notFound)
 	cop := http.NewCrossOriginProtection()
