@@ -38,8 +38,8 @@ type Main struct {
 	Out    io.Writer // the console: first-run credentials and addresses
 	Now    func() time.Time
 
-	SMS        *smsParts
-	Dispatcher *notify.Dispatcher
+	SMS        *smsParts          // nil when NIVARAN_SMS_GATEWAY=off
+	Dispatcher *notify.Dispatcher // nil when NIVARAN_SMS_GATEWAY=off
 
 	ln      net.Listener
 	serving chan error
@@ -102,8 +102,12 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	var messenger grievance.Messenger // stays a nil interface when SMS is off, not a nil *Planner
+	if m.SMS != nil {
+		messenger = m.SMS.planner
+	}
 	m.Store, err = store.Open(ctx, store.Options{
-		Path: filepath.Join(c.Data, "nivaran.db"), Now: m.Now, Blobs: blobs, Location: c.Location, Messenger: m.SMS.planner,
+		Path: filepath.Join(c.Data, "nivaran.db"), Now: m.Now, Blobs: blobs, Location: c.Location, Messenger: messenger,
 	})
 	if err != nil {
 		return err
@@ -119,9 +123,20 @@ func (m *Main) Run(ctx context.Context) error {
 	if c.RateLimit.Off() {
 		m.Auth.PerAddress = auth.NewLimiter(0, time.Minute, nil)
 	}
+	// One-time codes per client address: a flood of codes costs the
+	// district money and annoys the numbers' owners.
+	otpLimit := auth.NewLimiter(10, time.Hour, m.Now)
+	if c.RateLimit.Off() {
+		otpLimit = auth.NewLimiter(0, time.Hour, nil)
+	}
+	var otpMessage func(string, grievance.Lang, string, time.Time) (grievance.Message, error)
+	if m.SMS != nil {
+		otpMessage = m.SMS.planner.OTP
+	}
 	ws, err := web.New(web.Deps{
 		Complaints: m.Store, Masters: m.Store, Blobs: blobs, Auth: m.Auth, Catalogue: cat, Secret: secret,
 		MaxPhotoBytes: c.MaxPhotoBytes, Public: public, SecureCookies: c.SecureCookies, Location: c.Location, Now: m.Now,
+		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
 	})
 	if err != nil {
 		return err
@@ -131,11 +146,15 @@ func (m *Main) Run(ctx context.Context) error {
 		Location: c.Location, TrackLink: func(n string) string { return c.BaseURL + ws.PublicLink(n) },
 	}
 
-	m.Dispatcher, err = notify.NewDispatcher(m.Store, m.SMS.gateway, notify.DispatcherOptions{
-		Gateway: c.SMSGateway, Signer: m.SMS.signer, EntityID: m.SMS.catalog.EntityID, Header: m.SMS.catalog.Header, Now: m.Now,
-	})
-	if err != nil {
-		return err
+	if m.SMS != nil {
+		m.Dispatcher, err = notify.NewDispatcher(m.Store, m.SMS.gateway, notify.DispatcherOptions{
+			Gateway: c.SMSGateway, Signer: m.SMS.signer, EntityID: m.SMS.catalog.EntityID, Header: m.SMS.catalog.Header, Now: m.Now,
+			BackoffBase: c.SMS.RetryBase, BackoffMax: c.SMS.RetryMax, MaxAttempts: c.SMS.MaxAttempts,
+			Lease: c.SMS.Lease, SendTimeout: c.SMS.Lease / 4,
+		})
+		if err != nil {
+			return err
+		}
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", as.Handler())
@@ -150,7 +169,9 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 		io.WriteString(w, "ready\n")
 	})
-	mux.Handle("/sms/dlr/", notify.DLRHandler(m.Dispatcher))
+	if m.Dispatcher != nil {
+		mux.Handle("/sms/dlr/", notify.DLRHandler(m.Dispatcher))
+	}
 	mux.Handle("/", ws.Handler())
 	m.HTTP = &http.Server{
 		Handler:           web.Recover(web.SecurityHeaders(mux)),
@@ -163,11 +184,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	jobs, stop := context.WithCancel(context.Background())
 	m.stop = stop
-	m.jobs.Add(1)
-	go func() {
-		defer m.jobs.Done()
-		m.Dispatcher.Run(jobs)
-	}()
+	if m.Dispatcher != nil {
+		m.jobs.Add(1)
+		go func() {
+			defer m.jobs.Done()
+			m.Dispatcher.Run(jobs)
+		}()
+	}
 	m.serving = make(chan error, 1)
 	go func() { m.serving <- m.HTTP.Serve(m.ln) }()
 	m.announce(first)
@@ -175,8 +198,10 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 // Close stops accepting requests, lets those in flight finish (up to 20 s),
-// then closes the database.
+// stops the background jobs, then closes the database. A second call does
+// nothing.
 func (m *Main) Close() error {
+	defer func() { m.HTTP, m.ln, m.stop, m.Store = nil, nil, nil, nil }()
 	var errs []error
 	if m.HTTP != nil && m.ln != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -196,6 +221,14 @@ func (m *Main) Close() error {
 		errs = append(errs, m.Store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// smsAdminFor returns the admin page's view of SMS, or nil when SMS is off.
+func smsAdminFor(m *Main) web.SMSAdmin {
+	if m.SMS == nil {
+		return nil
+	}
+	return &smsAdmin{gateway: m.Config.SMSGateway, catalog: m.SMS.catalog, outbox: m.Store, track: m.Config.SMS.TrackURL, now: m.Now}
 }
 
 // firstRunInfo is what the console shows after the first start.

@@ -25,8 +25,12 @@ type smsParts struct {
 
 // newSMS builds the SMS templates (checked now: a template that could not
 // match its DLT registration stops the start-up), the planner and the
-// gateway that the configuration names.
+// gateway that the configuration names. With NIVARAN_SMS_GATEWAY=off it
+// returns nil: no messages are planned, queued or sent.
 func newSMS(c *config.Config, cat *i18n.Catalogue, secret []byte, baseURL string) (*smsParts, error) {
+	if c.SMSGateway == "off" {
+		return nil, nil
+	}
 	templates := notify.DefaultTemplates()
 	if c.SMS.Templates != "" {
 		f, err := os.Open(c.SMS.Templates)

@@ -33,7 +33,7 @@ type Config struct {
 	SecureCookies bool          // set when BaseURL is https
 	LogLevel      string        // NIVARAN_LOG_LEVEL: debug, info, warn, error
 
-	SMSGateway string // NIVARAN_SMS_GATEWAY: log (default), kannel, nic, cdac, msg91
+	SMSGateway string // NIVARAN_SMS_GATEWAY: log (default), kannel, nic, cdac, msg91, or off (no SMS at all)
 	SMS        SMS
 }
 
@@ -47,6 +47,13 @@ type SMS struct {
 	Templates string // NIVARAN_SMS_TEMPLATES: JSON file of DLT-registered templates
 	TrackURL  string // NIVARAN_SMS_TRACK_URL: short address in citizen messages (≤30 characters)
 	SecureKey string // NIVARAN_SMS_SECURE_KEY(_FILE): CDAC's key secret
+
+	// Retries and claims of the outbox dispatcher. The defaults suit a
+	// production gateway; tests shorten them to cover an outage in seconds.
+	RetryBase   time.Duration // NIVARAN_SMS_RETRY_BASE: first retry delay bound, doubling each attempt
+	RetryMax    time.Duration // NIVARAN_SMS_RETRY_MAX: largest retry delay bound
+	MaxAttempts int           // NIVARAN_SMS_MAX_ATTEMPTS: attempts before a temporary failure becomes final
+	Lease       time.Duration // NIVARAN_SMS_LEASE: how long a claimed message stays claimed; one send may take a quarter of it
 }
 
 // Rate is a number of events per interval.
@@ -71,6 +78,7 @@ func Default() Config {
 		SessionTTL:    12 * time.Hour,
 		LogLevel:      "info",
 		SMSGateway:    "log",
+		SMS:           SMS{RetryBase: 5 * time.Second, RetryMax: time.Hour, MaxAttempts: 8, Lease: 2 * time.Minute},
 	}
 }
 
@@ -105,6 +113,16 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 			*dst = n
 		}
 	}
+	dur := func(dst *time.Duration, name string, min, max time.Duration) {
+		if v := getenv(name); v != "" {
+			d, err := time.ParseDuration(v)
+			if err != nil || d < min || d > max {
+				errs = append(errs, fmt.Errorf("%s: want a duration from %s to %s, got %q", name, min, max, v))
+				return
+			}
+			*dst = d
+		}
+	}
 	str(&c.Addr, "NIVARAN_ADDR")
 	str(&c.Data, "NIVARAN_DATA")
 	str(&c.BaseURL, "NIVARAN_BASE_URL")
@@ -130,6 +148,10 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	str(&c.SMS.Templates, "NIVARAN_SMS_TEMPLATES")
 	str(&c.SMS.TrackURL, "NIVARAN_SMS_TRACK_URL")
 	secret(&c.SMS.SecureKey, "NIVARAN_SMS_SECURE_KEY")
+	dur(&c.SMS.RetryBase, "NIVARAN_SMS_RETRY_BASE", 10*time.Millisecond, time.Hour)
+	dur(&c.SMS.RetryMax, "NIVARAN_SMS_RETRY_MAX", 10*time.Millisecond, 24*time.Hour)
+	num(&c.SMS.MaxAttempts, "NIVARAN_SMS_MAX_ATTEMPTS", 1, 1000)
+	dur(&c.SMS.Lease, "NIVARAN_SMS_LEASE", 2*time.Second, time.Hour)
 
 	fs := flag.NewFlagSet("nivaran", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (NIVARAN_ADDR)")
@@ -168,9 +190,9 @@ func (c *Config) validate() error {
 		errs = append(errs, fmt.Errorf("NIVARAN_LOG_LEVEL: want debug, info, warn or error, got %q", c.LogLevel))
 	}
 	switch c.SMSGateway {
-	case "log", "kannel", "nic", "cdac", "msg91":
+	case "log", "kannel", "nic", "cdac", "msg91", "off":
 	default:
-		errs = append(errs, fmt.Errorf("NIVARAN_SMS_GATEWAY: want log, kannel, nic, cdac or msg91, got %q", c.SMSGateway))
+		errs = append(errs, fmt.Errorf("NIVARAN_SMS_GATEWAY: want log, kannel, nic, cdac, msg91 or off, got %q", c.SMSGateway))
 	}
 	if c.SMS.TrackURL == "" {
 		host := strings.TrimPrefix(strings.TrimPrefix(c.BaseURL, "https://"), "http://")
@@ -182,8 +204,11 @@ func (c *Config) validate() error {
 	if len(c.SMS.TrackURL) > 30 || strings.ContainsAny(c.SMS.TrackURL, " \t\n") {
 		errs = append(errs, fmt.Errorf("NIVARAN_SMS_TRACK_URL: at most 30 characters without spaces (it fills an SMS template slot), got %q", c.SMS.TrackURL))
 	}
-	if c.SMSGateway != "log" && c.SMS.URL == "" {
+	if c.SMSGateway != "log" && c.SMSGateway != "off" && c.SMS.URL == "" {
 		errs = append(errs, fmt.Errorf("NIVARAN_SMS_URL: required for the %s gateway", c.SMSGateway))
+	}
+	if c.SMS.RetryMax < c.SMS.RetryBase {
+		errs = append(errs, fmt.Errorf("NIVARAN_SMS_RETRY_MAX: %s is less than NIVARAN_SMS_RETRY_BASE %s", c.SMS.RetryMax, c.SMS.RetryBase))
 	}
 	if c.AdminPassword != "" && len(c.AdminPassword) < 10 {
 		errs = append(errs, errors.New("NIVARAN_ADMIN_PASSWORD: use at least 10 characters"))

@@ -38,6 +38,10 @@ func TestLoadErrorsNameVariable(t *testing.T) {
 		{"NIVARAN_SMS_GATEWAY", "pigeon"},
 		{"NIVARAN_ADMIN_PASSWORD", "short"},
 		{"NIVARAN_SECRET_FILE", "/no/such/file"},
+		{"NIVARAN_SMS_RETRY_BASE", "5"},
+		{"NIVARAN_SMS_RETRY_MAX", "1ms"},
+		{"NIVARAN_SMS_MAX_ATTEMPTS", "0"},
+		{"NIVARAN_SMS_LEASE", "1s"},
 	}
 	for _, tt := range tests {
 		_, err := Load(nil, env(map[string]string{tt.name: tt.value}))

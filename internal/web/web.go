@@ -42,7 +42,7 @@ type Deps struct {
 	Public        *auth.Limiter // per client address, on public form posts
 	OTP           grievance.OTPService
 	Outbox        grievance.OutboxService
-	SMS           SMSAdmin // nil when SMS is off
+	SMS           SMSAdmin      // nil when SMS is off
 	OTPLimit      *auth.Limiter // one-time codes requested per client address
 	// OTPMessage renders the SMS that carries a one-time code.
 	OTPMessage    func(to string, lang grievance.Lang, code string, at time.Time) (grievance.Message, error)
