@@ -62,7 +62,7 @@ func (a Actor) CanSee(c *Complaint) bool {
 		return c.Mobile == a.Mobile
 	case a.Officer != nil:
 		o := a.Officer
-		if c.AssigneeID == o.ID {
+		if c.AssigneeID != 0 && c.AssigneeID == o.ID {
 			return true
 		}
 		if c.Department == "" || c.Department != o.Department {

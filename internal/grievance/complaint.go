@@ -168,11 +168,20 @@ func (n *NewComplaint) Normalize() {
 	n.Description = strings.TrimSpace(n.Description)
 }
 
+// Triage reports whether the complaint needs the control room to give it a
+// category and area: a text message without them.
+func (n *NewComplaint) Triage() bool {
+	return n.Channel == ChannelSMS && n.Category == ""
+}
+
 // Validate checks the fields that need no masters (category and area codes
 // are checked against the masters by the service). Call Normalize first.
 func (n *NewComplaint) Validate() FieldErrors {
 	f := FieldErrors{}
-	checkText(f, "name", n.Name, MaxName, true)
+	// A complaint by SMS arrives as free text: the control room's triage
+	// gives it a category and an area, so only the mobile and text are needed.
+	full := !n.Triage()
+	checkText(f, "name", n.Name, MaxName, full)
 	if !ValidMobile(n.Mobile) {
 		f.Add("mobile", "error.mobile")
 	}
@@ -182,13 +191,13 @@ func (n *NewComplaint) Validate() FieldErrors {
 	if !n.Channel.Valid() {
 		f.Add("channel", "error.channel")
 	}
-	if n.Category == "" {
+	if n.Category == "" && full {
 		f.Add("category", "error.category")
 	}
-	if n.Area == "" {
+	if n.Area == "" && full {
 		f.Add("area", "error.area")
 	}
-	checkText(f, "address", n.Address, MaxAddress, true)
+	checkText(f, "address", n.Address, MaxAddress, full)
 	checkText(f, "description", n.Description, MaxDescription, true)
 	if n.Location != nil && !n.Location.InIndia() {
 		f.Add("location", "error.location")

@@ -286,3 +286,21 @@ func (m *Masters) CheckNew(n *NewComplaint) error {
 	}
 	return f.Err()
 }
+
+// CheckReassign checks the category and area a reassignment gives, when it
+// gives them: an active category and a leaf area.
+func (m *Masters) CheckReassign(act *Action) error {
+	f := FieldErrors{}
+	if act.Category != "" {
+		if c := m.cat[act.Category]; c == nil || !c.Active {
+			f.Add("category", "error.category")
+		}
+	}
+	if act.Area != "" && !m.Leaf(act.Area) {
+		f.Add("area", "error.area")
+	}
+	if act.Department != "" && m.dept[act.Department] == nil {
+		f.Add("department", "error.department")
+	}
+	return f.Err()
+}

@@ -31,6 +31,8 @@ type Action struct {
 	Note       string
 	Target     *Officer // forward, reassign: the officer it goes to
 	Department string   // reassign: the department (Target may be nil: the department's queue)
+	Category   string   // reassign: a new category (required for a complaint still in triage)
+	Area       string   // reassign: a new area (required for a complaint still in triage)
 	Photos     []Upload // report
 	Location   *Point   // report: where the photo was taken
 	Due        time.Time
@@ -43,7 +45,7 @@ type Event struct {
 	At          time.Time
 	Kind        ActionKind
 	ActorID     int64  // user ID, 0 for citizen and system
-	ActorName   string // the officer's designation, "citizen", "system" or the user's login
+	ActorName   string // "officer:<post code>" (shown as the post's designation), "citizen", "system", "control_room" or the user's login
 	From, To    Status
 	Note        string
 	Public      bool // the citizen sees this event
@@ -158,7 +160,19 @@ func Apply(c *Complaint, act Action, a Actor, now time.Time) (Event, error) {
 		if act.Department == "" {
 			return Event{}, (FieldErrors{"department": "error.department"}).Err()
 		}
-		if t != nil && (!t.Active || t.Department != act.Department || !t.Covers(c.Area)) {
+		if t != nil && (!t.Active || t.Department != act.Department) {
+			return Event{}, (FieldErrors{"officer": "error.reassign_target"}).Err()
+		}
+		if act.Category != "" {
+			next.Category = act.Category
+		}
+		if act.Area != "" {
+			next.Area = act.Area
+		}
+		if next.Category == "" || next.Area == "" {
+			return Event{}, (FieldErrors{"category": "error.triage"}).Err()
+		}
+		if t != nil && !t.Covers(next.Area) {
 			return Event{}, (FieldErrors{"officer": "error.reassign_target"}).Err()
 		}
 		next.Department = act.Department
