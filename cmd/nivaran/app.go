@@ -171,6 +171,12 @@ func (m *Main) Run(ctx context.Context) error {
 	})
 	if m.Dispatcher != nil {
 		mux.Handle("/sms/dlr/", notify.DLRHandler(m.Dispatcher))
+		perSender := auth.NewLimiter(10, time.Hour, m.Now)
+		inbound := &notify.Inbound{Complaints: m.Store, Outbox: m.Store, Planner: m.SMS.planner, Labels: cat, Now: m.Now,
+			Log: slog.Default(), Allow: func(from string) bool { ok, _ := perSender.Allow(from); return ok }}
+		mux.Handle("/sms/inbound/", notify.InboundHandler(inbound, m.SMS.signer))
+		slog.Info("inbound SMS webhook (for the gateway's configuration)",
+			"url", base+"/sms/inbound/"+c.SMSGateway+"?t="+m.SMS.signer.Token(c.SMSGateway, "inbound")+"&from=%p&text=%a")
 	}
 	mux.Handle("/", ws.Handler())
 	m.HTTP = &http.Server{

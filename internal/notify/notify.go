@@ -36,6 +36,9 @@ const (
 	EventRejected   = "rejected"
 	EventReopened   = "reopened"
 	EventOTP        = "otp"
+	EventStatus     = "status"  // answer to an inbound "STATUS <number>"
+	EventUnknown    = "unknown" // answer to a status request for no complaint of the sender
+	EventHelp       = "help"    // answer to an inbound text that is not understood
 )
 
 // Slot names: what each {#var#} of a template is filled with.
@@ -47,6 +50,7 @@ const (
 	VarDue        = "due"        // deadline, dd-mm-yyyy in the district's time zone
 	VarTrack      = "track"      // the configured tracking URL (Planner TrackURL)
 	VarOTP        = "otp"        // one-time code, never truncated
+	VarStatus     = "status"     // status name in the recipient's language
 )
 
 // Slots lists, for every event and audience that has a template, the values
@@ -64,6 +68,9 @@ var slots = map[string][]string{
 	key(EventReopened, Citizen):   {VarNumber, VarTrack},
 	key(EventReopened, Officer):   {VarNumber, VarCategory, VarArea, VarDue},
 	key(EventOTP, Citizen):        {VarOTP},
+	key(EventStatus, Citizen):     {VarNumber, VarStatus, VarTrack},
+	key(EventUnknown, Citizen):    {VarNumber},
+	key(EventHelp, Citizen):       {},
 }
 
 var languages = []grievance.Lang{grievance.Hindi, grievance.English}

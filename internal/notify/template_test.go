@@ -51,9 +51,9 @@ func TestCitizenHindiLength(t *testing.T) {
 	c := MustCatalogue(t)
 	vals := map[grievance.Lang]map[string]string{
 		grievance.Hindi: {VarNumber: "26031234567", VarDepartment: "लोक निर्माण विभाग", VarTrack: "nivaran.up.gov.in/t",
-			VarOTP: "482913", VarCategory: "सड़क में गड्ढे", VarArea: "सदर तहसील", VarDue: "11-03-2026"},
+			VarOTP: "482913", VarCategory: "सड़क में गड्ढे", VarArea: "सदर तहसील", VarDue: "11-03-2026", VarStatus: "कार्यवाही जारी"},
 		grievance.English: {VarNumber: "26031234567", VarDepartment: "Public Works Department", VarTrack: "nivaran.up.gov.in/t",
-			VarOTP: "482913", VarCategory: "Potholes on road", VarArea: "Sadar tehsil", VarDue: "11-03-2026"},
+			VarOTP: "482913", VarCategory: "Potholes on road", VarArea: "Sadar tehsil", VarDue: "11-03-2026", VarStatus: "In progress"},
 	}
 	for _, tp := range c.Templates() {
 		_, text, err := c.Render(tp.Event, tp.Audience, tp.Lang, vals[tp.Lang])

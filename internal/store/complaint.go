@@ -182,6 +182,11 @@ func (s *Store) queueMessages(w *wtx, c *grievance.Complaint, ev grievance.Event
 	return nil
 }
 
+// triageDays is the deadline of a complaint in triage (an SMS without a
+// category): the control room should place it within a working day; the
+// department gets its own deadline when the complaint is reassigned.
+const triageDays = 1
+
 // File registers a complaint: see grievance.ComplaintService. Validation
 // errors (EInvalid with per-field keys) are returned as they are.
 func (s *Store) File(ctx context.Context, in grievance.NewComplaint) (*grievance.Complaint, error) {
@@ -192,13 +197,16 @@ func (s *Store) File(ctx context.Context, in grievance.NewComplaint) (*grievance
 		return nil, err
 	}
 	now := s.clock()
-	cat := m.Category(in.Category)
+	days := triageDays
+	if cat := m.Category(in.Category); cat != nil {
+		days = cat.ResolutionDays
+	}
 	dept, officer := m.Route(in.Category, in.Area)
 	c := &grievance.Complaint{
 		Name: in.Name, Mobile: in.Mobile, Language: in.Language, Channel: in.Channel,
 		Category: in.Category, Area: in.Area, Address: in.Address, Description: in.Description,
 		Location: in.Location, Status: grievance.StatusRegistered, Department: dept,
-		Due: same(st.cal.DueAfter(now, cat.ResolutionDays)), Created: now, Updated: now,
+		Due: same(st.cal.DueAfter(now, days)), Created: now, Updated: now,
 	}
 	if officer != nil {
 		c.Status, c.AssigneeID, c.Level = grievance.StatusAssigned, officer.ID, officer.Level
@@ -374,6 +382,13 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 	default:
 		act.Target = nil
 	}
+	if act.Kind == grievance.ActReassign {
+		if err := m.CheckReassign(&act); err != nil {
+			return nil, wrap("act on complaint", err)
+		}
+	} else {
+		act.Category, act.Area = "", ""
+	}
 	atts, err := s.putPhotos(ctx, act.Photos, act.Location, now)
 	if err != nil {
 		return nil, wrap("act on complaint", err)
@@ -389,8 +404,11 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 		}
 		a := act
 		if a.Kind == grievance.ActReassign {
-			days := 1
-			if cat := m.Category(c.Category); cat != nil {
+			days, code := triageDays, c.Category
+			if a.Category != "" {
+				code = a.Category
+			}
+			if cat := m.Category(code); cat != nil {
 				days = cat.ResolutionDays
 			}
 			a.Due = same(st.cal.DueAfter(now, days))
@@ -399,8 +417,9 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 		if err != nil {
 			return err
 		}
-		if _, err := w.exec(`UPDATE complaints SET status = ?, department = ?, assignee_id = ?, level = ?, due = ?,
-updated = ? WHERE id = ?`, string(c.Status), c.Department, idNull(c.AssigneeID), c.Level, ms(c.Due), ms(c.Updated), c.ID); err != nil {
+		if _, err := w.exec(`UPDATE complaints SET status = ?, category = ?, area = ?, department = ?, assignee_id = ?,
+level = ?, due = ?, updated = ? WHERE id = ?`, string(c.Status), c.Category, c.Area, c.Department, idNull(c.AssigneeID),
+			c.Level, ms(c.Due), ms(c.Updated), c.ID); err != nil {
 			return err
 		}
 		if err := insertEvent(w, &ev); err != nil {

@@ -50,6 +50,7 @@ type staffView struct {
 	Events       []grievance.Event
 	Subordinates []*grievance.Officer
 	Officers     []grievance.Officer // for reassignment
+	Choices      fileView            // categories and areas, for reassignment
 }
 
 func (s *Server) complaintStaff(w http.ResponseWriter, r *http.Request) {
@@ -79,10 +80,11 @@ func (s *Server) showStaff(w http.ResponseWriter, r *http.Request, status int, e
 	}
 	if id.Actor.ControlRoom() {
 		for _, o := range p.Masters.Officers {
-			if o.Active && o.Covers(c.Area) {
+			if o.Active && (c.Area == "" || o.Covers(c.Area)) {
 				v.Officers = append(v.Officers, o)
 			}
 		}
+		v.Choices = s.fileView(p)
 	}
 	p.Data = v
 	p.Form = r.PostForm
@@ -116,6 +118,7 @@ func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request) {
 		act.Target = &grievance.Officer{ID: oid}
 	}
 	act.Department = r.FormValue("department")
+	act.Category, act.Area = r.FormValue("category"), r.FormValue("area")
 	if kind == grievance.ActReport {
 		var err error
 		if act.Location, err = point(r); err != nil {

@@ -83,6 +83,9 @@ func (p *page) Channel(c grievance.Channel) string { return p.T("channel." + str
 
 // Category names a category.
 func (p *page) Category(code string) string {
+	if code == "" {
+		return p.T("complaint.triage")
+	}
 	if c := p.Masters.Category(code); c != nil {
 		return c.Name.In(grievance.Lang(p.Lang))
 	}
@@ -91,6 +94,9 @@ func (p *page) Category(code string) string {
 
 // Area names an area, with its parent: "Aminabad, Zone 1".
 func (p *page) Area(code string) string {
+	if code == "" {
+		return p.T("complaint.no_area")
+	}
 	a := p.Masters.Area(code)
 	if a == nil {
 		return code

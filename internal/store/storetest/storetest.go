@@ -58,6 +58,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"Outbox", testOutbox},
 		{"ConcurrentFiling", testConcurrentFiling},
 		{"OTP", testOTP},
+		{"Triage", testTriage},
 		{"FinalStatusKept", testFinalStatusKept},
 	}
 	for _, tt := range tests {
