@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"net/url"
+	"nivaran/internal/grievance"
 	"strings"
 	"testing"
 	"time"
@@ -49,5 +50,32 @@ func TestAdminSMSPage(t *testing.T) {
 	officer.login("mun-l1", testDemoPassword)
 	if r := officer.get("/admin/sms"); r.Status != 403 {
 		t.Errorf("officer at /admin/sms: %d, want 403", r.Status)
+	}
+}
+
+// TestControlRoomSeesFailedOfficerSMS: when an officer's SMS fails for
+// good, the control room's page says so, one click from the complaint.
+func TestControlRoomSeesFailedOfficerSMS(t *testing.T) {
+	m := MustRunMain(t, "", map[string]string{"NIVARAN_SMS_GATEWAY": "off"})
+	number := fileJSON(t, newClient(t, m), nil)["number"].(string)
+	admin := newClient(t, m)
+	admin.login("admin", testAdminPassword)
+	if r := admin.get("/control"); strings.Contains(r.Body, `class="attention"`) {
+		t.Fatal("attention list shown with nothing failed")
+	}
+	c, err := m.Store.Complaint(context.Background(), grievance.SystemActor, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = m.Store.QueueMessages(context.Background(), []grievance.Message{{Key: "x", ComplaintID: c.ID, Event: "registered",
+		Audience: "officer", To: "9000000001", Lang: "hi", TemplateID: "1", Text: "t"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs, _ := m.Store.Messages(context.Background(), "9000000001", 1)
+	m.Store.UpdateMessage(context.Background(), grievance.MessageUpdate{ID: msgs[0].ID, Status: grievance.MsgUndelivered, Error: "dlt_631"})
+	r := admin.get("/control")
+	if !strings.Contains(r.Body, `class="attention"`) || !strings.Contains(r.Body, `href="/officer/complaints/`+number+`"`) || !strings.Contains(r.Body, "dlt_631") {
+		t.Errorf("attention list lacks the failed SMS of %s", number)
 	}
 }

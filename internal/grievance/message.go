@@ -43,6 +43,7 @@ type Message struct {
 	ID          int64
 	Key         string // idempotency key: the same key is never queued twice
 	ComplaintID int64
+	Number      string // the complaint's number; filled by FailedMessages only
 	Event       string // what it tells: "registered", "assigned", …
 	Audience    string // "citizen" or "officer"
 	To          string // 10-digit mobile
@@ -90,6 +91,10 @@ type OutboxService interface {
 	// QueueMessages queues messages outside a complaint change, each once
 	// per idempotency key.
 	QueueMessages(ctx context.Context, msgs []Message) error
+	// FailedMessages lists messages to audience that failed for good
+	// (failed, undelivered, expired) since since, newest first, with their
+	// complaint's number: the control room's attention list.
+	FailedMessages(ctx context.Context, audience string, since time.Time, limit int) ([]Message, error)
 }
 
 // OTPService keeps citizens' one-time codes. Codes are stored only as a

@@ -124,4 +124,8 @@ func (o *memOutbox) QueueMessages(ctx context.Context, msgs []grievance.Message)
 	return nil
 }
 
+func (o *memOutbox) FailedMessages(ctx context.Context, audience string, since time.Time, limit int) ([]grievance.Message, error) {
+	return nil, nil
+}
+
 var _ grievance.OutboxService = (*memOutbox)(nil)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"nivaran/internal/grievance"
@@ -11,12 +12,14 @@ import (
 const messageCols = `id, idem_key, complaint_id, event, audience, recipient, lang, template_id, text, status, attempts,
 next_attempt, gateway_ref, last_error, created, updated`
 
-func scanMessage(r scanner) (grievance.Message, error) {
+// scanMessage scans messageCols, then any extra columns into extra.
+func scanMessage(r scanner, extra ...any) (grievance.Message, error) {
 	var m grievance.Message
 	var complaint sql.NullInt64
 	var next, created, updated int64
-	err := r.Scan(&m.ID, &m.Key, &complaint, &m.Event, &m.Audience, &m.To, &m.Lang, &m.TemplateID, &m.Text,
-		&m.Status, &m.Attempts, &next, &m.GatewayRef, &m.LastError, &created, &updated)
+	dest := []any{&m.ID, &m.Key, &complaint, &m.Event, &m.Audience, &m.To, &m.Lang, &m.TemplateID, &m.Text,
+		&m.Status, &m.Attempts, &next, &m.GatewayRef, &m.LastError, &created, &updated}
+	err := r.Scan(append(dest, extra...)...)
 	m.ComplaintID = complaint.Int64
 	m.NextAttempt, m.Created, m.Updated = fromMs(next), fromMs(created), fromMs(updated)
 	return m, err
@@ -126,6 +129,40 @@ func (s *Store) QueueMessages(ctx context.Context, msgs []grievance.Message) err
 		return nil
 	})
 	return wrap("queue messages", err)
+}
+
+// FailedMessages lists final failures to audience since since, newest
+// first, with the complaint's number.
+func (s *Store) FailedMessages(ctx context.Context, audience string, since time.Time, limit int) ([]grievance.Message, error) {
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var out []grievance.Message
+	var number string
+	err := each(ctx, s.rdb, "SELECT "+prefixed("m.", messageCols)+`, COALESCE(c.number, '') FROM messages m
+LEFT JOIN complaints c ON c.id = m.complaint_id
+WHERE m.status IN (?, ?, ?) AND m.audience = ? AND m.updated >= ? ORDER BY m.id DESC LIMIT ?`, func(r scanner) error {
+		m, err := scanMessage(r, &number)
+		m.Number = number
+		if err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	}, string(grievance.MsgFailed), string(grievance.MsgUndelivered), string(grievance.MsgExpired), audience, ms(since), limit)
+	if err != nil {
+		return nil, wrap("failed messages", err)
+	}
+	return out, nil
+}
+
+// prefixed qualifies every column of a column list with prefix.
+func prefixed(prefix, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, p := range parts {
+		parts[i] = prefix + strings.TrimSpace(p)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // Message returns the message with id; ENotFound.

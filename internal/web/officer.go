@@ -149,7 +149,8 @@ func (s *Server) photoStaff(w http.ResponseWriter, r *http.Request) {
 
 // controlView is the control room's complaint list.
 type controlView struct {
-	Status string
+	FailedSMS []grievance.Message // officers' messages that did not arrive, last 7 days
+	Status    string
 	Dept   string
 	Page   grievance.ComplaintPage
 	Query  string
@@ -181,7 +182,12 @@ func (s *Server) controlList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	failed, err := s.Outbox.FailedMessages(r.Context(), "officer", s.Now().AddDate(0, 0, -7), 20)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	query := "status=" + string(st) + "&department=" + f.Department
-	p.Data = controlView{Status: string(st), Dept: f.Department, Page: page, Query: query}
+	p.Data = controlView{FailedSMS: failed, Status: string(st), Dept: f.Department, Page: page, Query: query}
 	s.render(w, http.StatusOK, "control", p)
 }

@@ -92,3 +92,32 @@ func testFinalStatusKept(t *testing.T, e *env) {
 		t.Fatalf("status %v (%v), want delivered kept", m.Status, err)
 	}
 }
+
+// testFailedMessages: an officer's message that failed for good is listed
+// with its complaint's number; a delivered one is not.
+func testFailedMessages(t *testing.T, e *env) {
+	c := e.MustFile(newComplaint("road", "w1"))
+	var officerMsg, citizenMsg int64
+	for _, m := range e.messagesOf(c.ID) {
+		if m.Audience == "officer" {
+			officerMsg = m.ID
+		} else {
+			citizenMsg = m.ID
+		}
+	}
+	if officerMsg == 0 || citizenMsg == 0 {
+		t.Fatalf("messages of %s: %+v", c.Number, e.messagesOf(c.ID))
+	}
+	e.h.UpdateMessage(e.ctx, grievance.MessageUpdate{ID: officerMsg, Status: grievance.MsgFailed, Error: "dlt_630"})
+	e.h.UpdateMessage(e.ctx, grievance.MessageUpdate{ID: citizenMsg, Status: grievance.MsgFailed})
+	got, err := e.h.FailedMessages(e.ctx, "officer", e.clock.Now().Add(-time.Hour), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].ID != officerMsg || got[0].Number != c.Number || got[0].LastError != "dlt_630" {
+		t.Fatalf("failed officer messages: %+v", got)
+	}
+	if later, _ := e.h.FailedMessages(e.ctx, "officer", e.clock.Now().Add(time.Hour), 10); len(later) != 0 {
+		t.Errorf("since filter ignored: %+v", later)
+	}
+}

@@ -59,6 +59,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"ConcurrentFiling", testConcurrentFiling},
 		{"OTP", testOTP},
 		{"Triage", testTriage},
+		{"FailedMessages", testFailedMessages},
 		{"FinalStatusKept", testFinalStatusKept},
 	}
 	for _, tt := range tests {
