@@ -151,9 +151,9 @@ func (s *Server) photoStaff(w http.ResponseWriter, r *http.Request) {
 type controlView struct {
 	FailedSMS []grievance.Message // officers' messages that did not arrive, last 7 days
 	Status    string
-	Dept   string
-	Page   grievance.ComplaintPage
-	Query  string
+	Dept      string
+	Page      grievance.ComplaintPage
+	Query     string
 }
 
 // controlList lists every complaint for the control room, filterable by
