@@ -78,7 +78,7 @@ func Default() Config {
 		SessionTTL:    12 * time.Hour,
 		LogLevel:      "info",
 		SMSGateway:    "log",
-		SMS:           SMS{RetryBase: 5 * time.Second, RetryMax: time.Hour, MaxAttempts: 8, Lease: 2 * time.Minute},
+		SMS:           SMS{RetryBase: 5 * time.Second, RetryMax: time.Hour, MaxAttempts: 40, Lease: 2 * time.Minute},
 	}
 }
 
