@@ -75,13 +75,16 @@ var plans = map[grievance.ActionKind]struct {
 	grievance.ActReject:        {EventRejected, []string{Citizen}},
 	grievance.ActReopen:        {EventReopened, []string{Citizen, Officer}},
 	grievance.ActCitizenReject: {EventReopened, []string{Citizen, Officer}},
+	grievance.ActEscalate:      {EventEscalated, []string{Officer}},
+	grievance.ActWarnDue:       {EventDueSoon, []string{Officer}},
 }
 
 // Plan returns the messages that event ev on complaint c sends (see
 // grievance.Messenger): filing tells the citizen and the assigned officer;
-// forward and reassign tell the new officer; an action-taken report, a
-// rejection and a reopening tell the citizen, and a reopening the officer
-// too. Other actions send nothing. A recipient without a valid mobile
+// forward, reassign and escalation tell the new officer; a deadline
+// warning tells the officer; an action-taken report, a rejection and a
+// reopening tell the citizen, and a reopening the officer too. Other
+// actions send nothing. A recipient without a valid mobile
 // number gets nothing. The store calls it inside its transaction before the
 // event has an ID, so the key is built from the complaint number, the
 // action, the event time and the audience: the same event planned twice
@@ -133,7 +136,10 @@ func (p *Planner) plan(event, kind string, audiences []string, c *grievance.Comp
 			return nil, fmt.Errorf("notify: plan %s for %s: %w", event, c.Number, err)
 		}
 		out = append(out, grievance.Message{
-			Key:         c.Number + ":" + kind + ":" + strconv.FormatInt(at.UnixNano(), 10) + ":" + aud,
+			// Time first: keys then grow in order, so the outbox's unique
+			// index takes each batch of inserts on its last page instead of
+			// on a random page per message.
+			Key:         strconv.FormatInt(at.UnixNano(), 10) + ":" + c.Number + ":" + kind + ":" + aud,
 			ComplaintID: c.ID,
 			Event:       event,
 			Audience:    aud,
@@ -198,7 +204,7 @@ func (p *Planner) OTP(to string, lang grievance.Lang, code string, at time.Time)
 		return grievance.Message{}, fmt.Errorf("notify: otp: %w", err)
 	}
 	return grievance.Message{
-		Key:   "otp:" + to + ":" + strconv.FormatInt(at.UnixNano(), 10),
+		Key:   strconv.FormatInt(at.UnixNano(), 10) + ":otp:" + to,
 		Event: EventOTP, Audience: Citizen, To: to, Lang: lang,
 		TemplateID: t.DLTID, Text: text, Status: grievance.MsgQueued,
 		NextAttempt: at, Created: at, Updated: at,

@@ -25,14 +25,31 @@ func scanMessage(r scanner, extra ...any) (grievance.Message, error) {
 	return m, err
 }
 
-// insertMessage queues msg (status queued, due now) unless a message with
-// its key is already queued.
-func insertMessage(w *wtx, msg *grievance.Message, now time.Time) error {
-	_, err := w.exec(`INSERT INTO messages (idem_key, complaint_id, event, audience, recipient, lang, template_id, text,
-status, attempts, next_attempt, lease_until, gateway_ref, last_error, created, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, '', '', ?, ?) ON CONFLICT (idem_key) DO NOTHING`,
-		msg.Key, idNull(msg.ComplaintID), msg.Event, msg.Audience, msg.To, string(msg.Lang), msg.TemplateID, msg.Text,
-		string(grievance.MsgQueued), ms(now), ms(now), ms(now))
+// insertMessages queues msgs of complaint id in one statement (group
+// commit's writer is the bottleneck of filing, and one statement costs it
+// less than several).
+func insertMessages(w *wtx, complaintID int64, msgs []grievance.Message, now time.Time) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO messages (idem_key, complaint_id, event, audience, recipient, lang, template_id, text,
+status, attempts, next_attempt, lease_until, gateway_ref, last_error, created, updated) VALUES `)
+	args := make([]any, 0, 11*len(msgs))
+	for i, msg := range msgs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, '', '', ?, ?)")
+		id := msg.ComplaintID
+		if id == 0 {
+			id = complaintID
+		}
+		args = append(args, msg.Key, idNull(id), msg.Event, msg.Audience, msg.To, string(msg.Lang), msg.TemplateID, msg.Text,
+			string(grievance.MsgQueued), ms(now), ms(now), ms(now))
+	}
+	b.WriteString(" ON CONFLICT (idem_key) DO NOTHING")
+	_, err := w.exec(b.String(), args...)
 	return err
 }
 
@@ -121,12 +138,7 @@ gateway_ref = ?, last_error = ?, updated = ? WHERE id = ?`, string(u.Status), at
 func (s *Store) QueueMessages(ctx context.Context, msgs []grievance.Message) error {
 	now := s.clock()
 	err := s.write(ctx, func(w *wtx) error {
-		for i := range msgs {
-			if err := insertMessage(w, &msgs[i], now); err != nil {
-				return err
-			}
-		}
-		return nil
+		return insertMessages(w, 0, msgs, now)
 	})
 	return wrap("queue messages", err)
 }

@@ -48,18 +48,22 @@ type Options struct {
 	Location *time.Location
 	// MaxBatch is the most writes committed in one transaction. Default 256.
 	MaxBatch int
+	// LevelDays is the working days each level above the first gets when a
+	// complaint escalates or the citizen rejects its resolution. Default 3.
+	LevelDays int
 }
 
 // Store is the SQLite implementation of the grievance services.
 type Store struct {
-	wdb     *sql.DB // one connection: the writer goroutine's
-	dsnBase string  // the database file
-	rdb     *sql.DB // read-only pool
-	now     func() time.Time
-	loc     *time.Location
-	blob    grievance.BlobStore
-	msgr    grievance.Messenger
-	max     int
+	wdb       *sql.DB // one connection: the writer goroutine's
+	dsnBase   string  // the database file
+	rdb       *sql.DB // read-only pool
+	now       func() time.Time
+	loc       *time.Location
+	blob      grievance.BlobStore
+	msgr      grievance.Messenger
+	max       int
+	levelDays int
 
 	masters atomic.Pointer[mastersState]
 
@@ -101,7 +105,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open: database path %q must not contain '?' or '#'", o.Path)
 	}
 	s := &Store{
-		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch,
+		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch, levelDays: o.LevelDays,
 		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if s.now == nil {
@@ -116,6 +120,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	if s.max <= 0 {
 		s.max = 256
+	}
+	if s.levelDays <= 0 {
+		s.levelDays = 3
 	}
 
 	s.dsnBase = o.Path
@@ -167,6 +174,10 @@ func (s *Store) connParams(queryOnly bool) url.Values {
 	v := url.Values{}
 	v.Add("_pragma", "busy_timeout(10000)")
 	v.Add("_pragma", "foreign_keys(1)")
+	// Keep temporary files, and the savepoint journal that group commit's
+	// per-write savepoints need, in memory: on disk they cost a write per
+	// savepoint for data that never has to survive a crash.
+	v.Add("_pragma", "temp_store(2)")
 	if queryOnly {
 		v.Add("_pragma", "query_only(1)")
 	}
