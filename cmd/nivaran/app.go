@@ -108,6 +108,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Store, err = store.Open(ctx, store.Options{
 		Path: filepath.Join(c.Data, "nivaran.db"), Now: m.Now, Blobs: blobs, Location: c.Location, Messenger: messenger,
+		LevelDays: c.EscalationDays,
 	})
 	if err != nil {
 		return err
@@ -197,6 +198,11 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Dispatcher.Run(jobs)
 		}()
 	}
+	m.jobs.Add(1)
+	go func() {
+		defer m.jobs.Done()
+		m.schedule(jobs)
+	}()
 	m.serving = make(chan error, 1)
 	go func() { m.serving <- m.HTTP.Serve(m.ln) }()
 	m.announce(first)
@@ -227,6 +233,31 @@ func (m *Main) Close() error {
 		errs = append(errs, m.Store.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// schedule runs the scheduler's sweep every SweepEvery until ctx ends:
+// deadline warnings, escalations, unverified closures.
+func (m *Main) schedule(ctx context.Context) {
+	c := &m.Config
+	t := time.NewTicker(c.SweepEvery)
+	defer t.Stop()
+	for {
+		res, err := m.Store.Sweep(ctx, m.Now(), grievance.SweepOptions{WarnBefore: c.WarnBefore, VerifyWithin: c.VerifyWithin})
+		switch {
+		case err != nil && ctx.Err() == nil:
+			slog.Error("scheduler sweep", "err", err)
+		case res != (grievance.SweepResult{}):
+			slog.Info("scheduler sweep", "warned", res.Warned, "escalated", res.Escalated, "top_of_ladder", res.TopOfLadder, "closed", res.Closed)
+			if m.Dispatcher != nil {
+				m.Dispatcher.Kick()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // smsAdminFor returns the admin page's view of SMS, or nil when SMS is off.

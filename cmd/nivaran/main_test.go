@@ -15,6 +15,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"nivaran/internal/config"
 )
@@ -28,6 +29,12 @@ const (
 // directory (a new temporary one when data is ""), and stops it at the end
 // of the test.
 func MustRunMain(t testing.TB, data string, env map[string]string) *Main {
+	t.Helper()
+	return mustRunMainAt(t, data, env, nil)
+}
+
+// mustRunMainAt is MustRunMain with the server's clock (nil: time.Now).
+func mustRunMainAt(t testing.TB, data string, env map[string]string, now func() time.Time) *Main {
 	t.Helper()
 	if data == "" {
 		data = t.TempDir()
@@ -47,6 +54,9 @@ func MustRunMain(t testing.TB, data string, env map[string]string) *Main {
 	}
 	m := NewMain()
 	m.Config = c
+	if now != nil {
+		m.Now = now
+	}
 	var out bytes.Buffer
 	m.Out = &out
 	if err := m.Run(context.Background()); err != nil {

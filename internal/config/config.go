@@ -33,6 +33,12 @@ type Config struct {
 	SecureCookies bool          // set when BaseURL is https
 	LogLevel      string        // NIVARAN_LOG_LEVEL: debug, info, warn, error
 
+	// Deadlines.
+	EscalationDays int           // NIVARAN_ESCALATION_DAYS: working days at each level above the first
+	WarnBefore     time.Duration // NIVARAN_WARN_HOURS: warn the officer this long before the deadline
+	VerifyWithin   time.Duration // NIVARAN_VERIFY_DAYS: a resolution the citizen does not answer closes after this
+	SweepEvery     time.Duration // NIVARAN_SWEEP_SECONDS: how often the scheduler looks for due work
+
 	SMSGateway string // NIVARAN_SMS_GATEWAY: log (default), kannel, nic, cdac, msg91, or off (no SMS at all)
 	SMS        SMS
 }
@@ -68,17 +74,21 @@ func (r Rate) Off() bool { return r.N == 0 }
 // Default returns the defaults, before flags and environment.
 func Default() Config {
 	return Config{
-		Addr:          ":8080",
-		Data:          "./nivaran-data",
-		Timezone:      "Asia/Kolkata",
-		RateLimits:    "60/m",
-		MaxPhotoBytes: 5 << 20,
-		LoginLockout:  5,
-		LockoutFor:    15 * time.Minute,
-		SessionTTL:    12 * time.Hour,
-		LogLevel:      "info",
-		SMSGateway:    "log",
-		SMS:           SMS{RetryBase: 5 * time.Second, RetryMax: time.Hour, MaxAttempts: 40, Lease: 2 * time.Minute},
+		Addr:           ":8080",
+		Data:           "./nivaran-data",
+		Timezone:       "Asia/Kolkata",
+		RateLimits:     "60/m",
+		MaxPhotoBytes:  5 << 20,
+		LoginLockout:   5,
+		LockoutFor:     15 * time.Minute,
+		SessionTTL:     12 * time.Hour,
+		LogLevel:       "info",
+		SMSGateway:     "log",
+		EscalationDays: 3,
+		WarnBefore:     24 * time.Hour,
+		VerifyWithin:   7 * 24 * time.Hour,
+		SweepEvery:     30 * time.Second,
+		SMS:            SMS{RetryBase: 5 * time.Second, RetryMax: time.Hour, MaxAttempts: 40, Lease: 2 * time.Minute},
 	}
 }
 
@@ -140,6 +150,16 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	num(&hours, "NIVARAN_SESSION_HOURS", 1, 24*30)
 	c.SessionTTL = time.Duration(hours) * time.Hour
 	str(&c.SMSGateway, "NIVARAN_SMS_GATEWAY")
+	num(&c.EscalationDays, "NIVARAN_ESCALATION_DAYS", 1, 60)
+	warn := int(c.WarnBefore / time.Hour)
+	num(&warn, "NIVARAN_WARN_HOURS", 0, 24*14)
+	c.WarnBefore = time.Duration(warn) * time.Hour
+	verify := int(c.VerifyWithin / (24 * time.Hour))
+	num(&verify, "NIVARAN_VERIFY_DAYS", 1, 90)
+	c.VerifyWithin = time.Duration(verify) * 24 * time.Hour
+	sweep := int(c.SweepEvery / time.Second)
+	num(&sweep, "NIVARAN_SWEEP_SECONDS", 1, 3600)
+	c.SweepEvery = time.Duration(sweep) * time.Second
 	str(&c.SMS.EntityID, "NIVARAN_SMS_ENTITY_ID")
 	str(&c.SMS.Header, "NIVARAN_SMS_HEADER")
 	str(&c.SMS.URL, "NIVARAN_SMS_URL")

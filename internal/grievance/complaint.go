@@ -108,14 +108,18 @@ type Complaint struct {
 	Level       int    // level of the assignee on the ladder
 	Due         time.Time
 	DuplicateOf string
+	Escalations int       // times it went up the ladder (deadline passed, or the citizen rejected the resolution)
+	OnHold      bool      // waiting on the citizen or a court: the clock is stopped
+	HoldSince   time.Time // when the hold began
 	Created     time.Time
 	Updated     time.Time
 	Attachments []Attachment
 }
 
-// Overdue reports whether the complaint is open and past its deadline at now.
+// Overdue reports whether the complaint is open, not on hold, and past its
+// deadline at now.
 func (c *Complaint) Overdue(now time.Time) bool {
-	return c.Status.Open() && !c.Due.IsZero() && now.After(c.Due)
+	return c.Status.Open() && !c.OnHold && !c.Due.IsZero() && now.After(c.Due)
 }
 
 // Attachment is a file (photo) kept in the blob store.

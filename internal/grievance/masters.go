@@ -261,6 +261,16 @@ func narrower(a, b *Officer) bool {
 	return len(a.Areas) > 0 && len(a.Areas) < len(b.Areas)
 }
 
+// NextUp returns the officer a complaint escalates to: the active officer
+// of its department at the lowest level above its current one whose
+// jurisdiction covers its area; nil at the top of the ladder.
+func (m *Masters) NextUp(c *Complaint) *Officer {
+	if c.Department == "" {
+		return nil
+	}
+	return m.FirstOfficer(c.Department, c.Area, c.Level+1)
+}
+
 // Subordinates returns the officers o may forward c to.
 func (m *Masters) Subordinates(o *Officer, c *Complaint) []*Officer {
 	var out []*Officer

@@ -141,3 +141,24 @@ type BlobStore interface {
 	// Open returns the blob with key; ENotFound.
 	Open(ctx context.Context, key string) (io.ReadSeekCloser, error)
 }
+
+// SweepOptions tune the scheduler's sweep.
+type SweepOptions struct {
+	WarnBefore   time.Duration // warn the officer this long before the deadline; 0: no warnings
+	VerifyWithin time.Duration // close a resolution the citizen did not answer after this long; 0: never
+	Batch        int           // complaints per transaction; default 500
+}
+
+// SweepResult counts what a sweep did.
+type SweepResult struct {
+	Warned, Escalated, TopOfLadder, Closed int
+}
+
+// Scheduler does the work that deadlines make due.
+type Scheduler interface {
+	// Sweep, at now, warns officers of near deadlines once, moves overdue
+	// complaints one level up their department's ladder (marking those at
+	// the top), and closes resolutions the citizen left unanswered as
+	// resolved-unverified. Safe to call from several servers at once.
+	Sweep(ctx context.Context, now time.Time, o SweepOptions) (SweepResult, error)
+}

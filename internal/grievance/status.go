@@ -22,6 +22,11 @@ const (
 	ActCitizenAccept ActionKind = "citizen_accept" // citizen: confirms the resolution
 	ActCitizenReject ActionKind = "citizen_reject" // citizen: not solved, with a reason
 	ActFile          ActionKind = "file"           // the first event, written by File
+	ActEscalate      ActionKind = "escalate"       // system: the deadline passed, to the next level up
+	ActHold          ActionKind = "hold"           // control room: waiting on the citizen or a court; the clock stops
+	ActRelease       ActionKind = "release"        // control room: the hold ends; the deadline moves by the time held
+	ActAutoClose     ActionKind = "auto_close"     // system: no answer from the citizen in time: resolved, unverified
+	ActWarnDue       ActionKind = "warn_due"       // system: the deadline is near; the officer is told (an event, not an action)
 )
 
 // Action is a request to change a complaint. The service resolves Target
@@ -72,6 +77,8 @@ func isAssignee(a Actor, c *Complaint) bool {
 
 func controlRoom(a Actor, _ *Complaint) bool { return a.System || a.ControlRoom() }
 
+func system(a Actor, _ *Complaint) bool { return a.System }
+
 func canSee(a Actor, c *Complaint) bool { return !a.IsCitizen() && a.CanSee(c) }
 
 func owner(a Actor, c *Complaint) bool { return a.IsCitizen() && a.Mobile == c.Mobile }
@@ -92,6 +99,10 @@ var rules = map[ActionKind]rule{
 	ActReject:        {from: []Status{StatusRegistered, StatusAssigned, StatusInProgress, StatusReturned, StatusReopened}, to: StatusRejected, who: controlRoom, needNote: true, public: true, notePub: true},
 	ActCitizenAccept: {from: []Status{StatusResolved}, to: StatusClosed, who: owner, public: true, notePub: true},
 	ActCitizenReject: {from: []Status{StatusResolved}, to: StatusReopened, who: owner, needNote: true, public: true, notePub: true},
+	ActEscalate:      {from: working, to: StatusAssigned, who: system, public: true},
+	ActHold:          {from: working, who: controlRoom, needNote: true, public: true, notePub: true},
+	ActRelease:       {from: working, who: controlRoom, public: true},
+	ActAutoClose:     {from: []Status{StatusResolved}, to: StatusClosed, who: system, public: true},
 }
 
 // Allowed reports whether actor may take action kind on c now, without
@@ -190,6 +201,40 @@ func Apply(c *Complaint, act Action, a Actor, now time.Time) (Event, error) {
 		}
 	case ActReturn:
 		next.AssigneeID, next.Level = 0, 0
+	case ActEscalate:
+		t := act.Target
+		if t == nil || !t.Active || t.Department != c.Department || t.Level <= c.Level || !t.Covers(c.Area) {
+			return Event{}, (FieldErrors{"officer": "error.escalate_target"}).Err()
+		}
+		if c.OnHold {
+			return Event{}, Errorf(EConflict, "error.on_hold")
+		}
+		next.AssigneeID, next.Level, next.Escalations = t.ID, t.Level, c.Escalations+1
+		if !act.Due.IsZero() {
+			next.Due = act.Due
+		}
+	case ActCitizenReject:
+		// Not solved: it goes back to work at the next level up, when
+		// there is one, with a fresh deadline.
+		if t := act.Target; t != nil {
+			next.AssigneeID, next.Level, next.Escalations = t.ID, t.Level, c.Escalations+1
+		}
+		if !act.Due.IsZero() {
+			next.Due = act.Due
+		}
+	case ActHold:
+		if c.OnHold {
+			return Event{}, Errorf(EConflict, "error.on_hold")
+		}
+		next.OnHold, next.HoldSince = true, now
+	case ActRelease:
+		if !c.OnHold {
+			return Event{}, Errorf(EConflict, "error.not_on_hold")
+		}
+		next.OnHold, next.HoldSince = false, time.Time{}
+		if !act.Due.IsZero() {
+			next.Due = act.Due
+		}
 	}
 	if r.to != "" {
 		next.Status = r.to

@@ -328,11 +328,11 @@ func TestApplyPrecedence(t *testing.T) {
 		{"missing note", assigned, officerActor(t, m, jeW1),
 			grievance.Action{Kind: grievance.ActReturn}, grievance.EInvalid, "error.invalid_form"},
 		{"unknown action", assigned, grievance.SystemActor,
-			grievance.Action{Kind: "escalate", Note: "x"}, grievance.EInvalid, "error.action"},
+			grievance.Action{Kind: "teleport", Note: "x"}, grievance.EInvalid, "error.action"},
 		{"file is not an action on a complaint", assigned, grievance.SystemActor,
 			grievance.Action{Kind: grievance.ActFile, Note: "x"}, grievance.EInvalid, "error.action"},
 		{"unknown action even for an actor who cannot see", assigned, grievance.CitizenActor("9123456780"),
-			grievance.Action{Kind: "escalate"}, grievance.EInvalid, "error.action"},
+			grievance.Action{Kind: "teleport"}, grievance.EInvalid, "error.action"},
 		{"missing note beats bad forward target", assignedL2, officerActor(t, m, aeZ1),
 			grievance.Action{Kind: grievance.ActForward, Target: MustOfficer(t, m, eeAll)}, grievance.EInvalid, "error.invalid_form"},
 	}
@@ -354,7 +354,7 @@ func TestApplyPrecedence(t *testing.T) {
 			}
 		})
 	}
-	if grievance.Allowed("escalate", grievance.SystemActor, &assigned) || grievance.Allowed(grievance.ActFile, grievance.SystemActor, &assigned) {
+	if grievance.Allowed("teleport", grievance.SystemActor, &assigned) || grievance.Allowed(grievance.ActFile, grievance.SystemActor, &assigned) {
 		t.Error("Allowed(unknown action) = true; want false")
 	}
 }

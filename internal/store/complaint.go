@@ -13,21 +13,23 @@ import (
 
 // complaintCols is the column list of scanComplaint.
 const complaintCols = `id, number, name, mobile, language, channel, category, area, address, description,
-lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated`
+lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated, escalations, on_hold, hold_since`
 
 func scanComplaint(r scanner) (*grievance.Complaint, error) {
 	var c grievance.Complaint
 	var lat, lng sql.NullFloat64
 	var assignee sql.NullInt64
 	var due, created, updated int64
+	var holdSince sql.NullInt64
 	err := r.Scan(&c.ID, &c.Number, &c.Name, &c.Mobile, &c.Language, &c.Channel, &c.Category, &c.Area,
 		&c.Address, &c.Description, &lat, &lng, &c.Status, &c.Department, &assignee, &c.Level, &due,
-		&c.DuplicateOf, &created, &updated)
+		&c.DuplicateOf, &created, &updated, &c.Escalations, &c.OnHold, &holdSince)
 	if err != nil {
 		return nil, err
 	}
 	c.Location = point(lat, lng)
 	c.AssigneeID = assignee.Int64
+	c.HoldSince = fromMsNull(holdSince)
 	c.Due, c.Created, c.Updated = fromMs(due), fromMs(created), fromMs(updated)
 	return &c, nil
 }
@@ -160,8 +162,17 @@ is_public, note_public, assignee_id, department, level) VALUES (?, ?, ?, ?, ?, ?
 // A message whose key is already queued is not queued again. An error from
 // the messenger fails the write, so a change and its messages commit together.
 func (s *Store) queueMessages(w *wtx, c *grievance.Complaint, ev grievance.Event, m *grievance.Masters, now time.Time) error {
+	msgs, err := s.plan(c, ev, m)
+	if err != nil {
+		return err
+	}
+	return insertMessages(w, c.ID, msgs, now)
+}
+
+// plan asks the messenger which messages ev on c sends.
+func (s *Store) plan(c *grievance.Complaint, ev grievance.Event, m *grievance.Masters) ([]grievance.Message, error) {
 	if s.msgr == nil {
-		return nil
+		return nil, nil
 	}
 	var officer *grievance.Officer
 	if c.AssigneeID != 0 {
@@ -169,17 +180,27 @@ func (s *Store) queueMessages(w *wtx, c *grievance.Complaint, ev grievance.Event
 	}
 	msgs, err := s.msgr.Plan(c, ev, officer, m)
 	if err != nil {
-		return fmt.Errorf("plan messages: %w", err)
+		return nil, fmt.Errorf("plan messages: %w", err)
 	}
-	for _, msg := range msgs {
-		if msg.ComplaintID == 0 {
-			msg.ComplaintID = c.ID
-		}
-		if err := insertMessage(w, &msg, now); err != nil {
-			return err
-		}
+	return msgs, nil
+}
+
+// updateComplaint writes the changeable fields of c. A new deadline may be
+// warned about again and may escalate again; a resolution starts the
+// citizen's verification window.
+func updateComplaint(w *wtx, c *grievance.Complaint, prevDue time.Time) error {
+	resolved := any(nil)
+	if c.Status == grievance.StatusResolved {
+		resolved = ms(c.Updated)
 	}
-	return nil
+	q := `UPDATE complaints SET status = ?, category = ?, area = ?, department = ?, assignee_id = ?, level = ?, due = ?,
+updated = ?, escalations = ?, on_hold = ?, hold_since = ?, resolved_at = COALESCE(?, resolved_at)`
+	if !c.Due.Equal(prevDue) {
+		q += ", due_warned = 0, ladder_end = 0"
+	}
+	_, err := w.exec(q+" WHERE id = ?", string(c.Status), c.Category, c.Area, c.Department, idNull(c.AssigneeID), c.Level,
+		ms(c.Due), ms(c.Updated), c.Escalations, b2i(c.OnHold), msNull(c.HoldSince), resolved, c.ID)
+	return err
 }
 
 // triageDays is the deadline of a complaint in triage (an SMS without a
@@ -215,57 +236,69 @@ func (s *Store) File(ctx context.Context, in grievance.NewComplaint) (*grievance
 	if err != nil {
 		return nil, wrap("file complaint", err)
 	}
-	err = s.write(ctx, func(w *wtx) error {
-		c.ID, c.Number = 0, ""
-		if err := insertComplaint(w, c, now.In(s.loc)); err != nil {
-			return err
-		}
-		ev := grievance.Event{
-			ComplaintID: c.ID, At: now, Kind: grievance.ActFile, ActorName: "citizen",
-			To: c.Status, Public: true, AssigneeID: c.AssigneeID, Department: c.Department, Level: c.Level,
-		}
-		if err := insertEvent(w, &ev); err != nil {
-			return err
-		}
-		if err := insertAttachments(w, c, ev.ID, atts); err != nil {
-			return err
-		}
-		return s.queueMessages(w, c, ev, m, now)
-	})
-	if err != nil {
-		return nil, wrap("file complaint", err)
+	ev := grievance.Event{
+		At: now, Kind: grievance.ActFile, ActorName: "citizen",
+		To: c.Status, Public: true, AssigneeID: c.AssigneeID, Department: c.Department, Level: c.Level,
 	}
-	c.Attachments = atts
-	return c, nil
+	// The number is drawn and the messages are planned here, in the
+	// caller's goroutine, so that rendering and checking SMS text runs on
+	// every core instead of in the single writer; a clash of random numbers
+	// (rare) draws again.
+	for try := 0; try < 8; try++ {
+		c.Number = grievance.NewNumber(now.In(s.loc))
+		msgs, err := s.plan(c, ev, m)
+		if err != nil {
+			return nil, wrap("file complaint", err)
+		}
+		err = s.write(ctx, func(w *wtx) error {
+			if err := insertComplaint(w, c); err != nil {
+				return err
+			}
+			e := ev
+			e.ComplaintID = c.ID
+			if err := insertEvent(w, &e); err != nil {
+				return err
+			}
+			if err := insertAttachments(w, c, e.ID, atts); err != nil {
+				return err
+			}
+			return insertMessages(w, c.ID, msgs, now)
+		})
+		if errors.Is(err, errNumberTaken) {
+			continue
+		}
+		if err != nil {
+			return nil, wrap("file complaint", err)
+		}
+		c.Attachments = atts
+		return c, nil
+	}
+	return nil, wrap("file complaint", errors.New("no free complaint number after 8 tries"))
 }
 
-// insertComplaint inserts c with a fresh number, retrying on the rare clash
-// of random numbers, and sets c.ID and c.Number. local is the time of
-// filing in the district, whose year and month lead the number.
-func insertComplaint(w *wtx, c *grievance.Complaint, local time.Time) error {
+// errNumberTaken says that a random complaint number is already in use.
+var errNumberTaken = errors.New("complaint number taken")
+
+// insertComplaint inserts c under its number and sets c.ID;
+// errNumberTaken when the number is in use.
+func insertComplaint(w *wtx, c *grievance.Complaint) error {
 	lat, lng := pointArgs(c.Location)
-	for try := 0; try < 8; try++ {
-		number := grievance.NewNumber(local)
-		res, err := w.exec(`INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
+	res, err := w.exec(`INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
 description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
-			number, c.Name, c.Mobile, string(c.Language), string(c.Channel), c.Category, c.Area, c.Address,
-			c.Description, lat, lng, string(c.Status), c.Department, idNull(c.AssigneeID), c.Level, ms(c.Due),
-			c.DuplicateOf, ms(c.Created), ms(c.Updated))
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 1 {
-			c.Number = number
-			c.ID, err = res.LastInsertId()
-			return err
-		}
+		c.Number, c.Name, c.Mobile, string(c.Language), string(c.Channel), c.Category, c.Area, c.Address,
+		c.Description, lat, lng, string(c.Status), c.Department, idNull(c.AssigneeID), c.Level, ms(c.Due),
+		c.DuplicateOf, ms(c.Created), ms(c.Updated))
+	if err != nil {
+		return err
 	}
-	return errors.New("no free complaint number after 8 tries")
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return errNumberTaken
+	}
+	c.ID, err = res.LastInsertId()
+	return err
 }
 
 // Complaint returns the complaint with its attachments if actor may see it;
@@ -413,13 +446,23 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 			}
 			a.Due = same(st.cal.DueAfter(now, days))
 		}
+		switch a.Kind {
+		case grievance.ActCitizenReject:
+			// Not solved: back to work one level up, with that level's time.
+			a.Target = m.NextUp(c)
+			a.Due = same(st.cal.DueAfter(now, s.levelDays))
+		case grievance.ActRelease:
+			// The clock stood still while the complaint was on hold.
+			if c.OnHold && !c.HoldSince.IsZero() {
+				a.Due = same(c.Due.Add(now.Sub(c.HoldSince)))
+			}
+		}
+		prevDue := c.Due
 		ev, err := grievance.Apply(c, a, actor, now)
 		if err != nil {
 			return err
 		}
-		if _, err := w.exec(`UPDATE complaints SET status = ?, category = ?, area = ?, department = ?, assignee_id = ?,
-level = ?, due = ?, updated = ? WHERE id = ?`, string(c.Status), c.Category, c.Area, c.Department, idNull(c.AssigneeID),
-			c.Level, ms(c.Due), ms(c.Updated), c.ID); err != nil {
+		if err := updateComplaint(w, c, prevDue); err != nil {
 			return err
 		}
 		if err := insertEvent(w, &ev); err != nil {

@@ -144,6 +144,7 @@ func (s *Server) complaintPublic(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, nil)
 	p.Title = p.T("complaint.title", c.Number)
+	p.CSRF = s.anonCSRF(w, r)
 	p.Data = publicView{C: c, Events: events, Token: s.trackToken(number), New: r.URL.Query().Get("new") == "1"}
 	s.render(w, http.StatusOK, "complaint_public", p)
 }
@@ -156,6 +157,44 @@ func (s *Server) trackByToken(r *http.Request, number string) (*grievance.Compla
 		return nil, nil, err
 	}
 	return s.Complaints.Track(r.Context(), number, c.Mobile)
+}
+
+// complaintVerify records the citizen's answer to a resolution: solved
+// (closes it) or not solved, with what is still wrong (reopens it one level
+// up). The link's token proves the citizen; the form is CSRF-protected.
+func (s *Server) complaintVerify(w http.ResponseWriter, r *http.Request) {
+	number := r.PathValue("number")
+	if !grievance.ValidNumber(number) || !hmac.Equal([]byte(r.URL.Query().Get("t")), []byte(s.trackToken(number))) {
+		s.notFound(w, r)
+		return
+	}
+	if err := parseForm(w, r, 16<<10); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := checkAnonCSRF(r); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	kind := grievance.ActCitizenAccept
+	if r.PathValue("answer") == "reject" {
+		kind = grievance.ActCitizenReject
+	}
+	c, events, err := s.trackByToken(r, number)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if _, err := s.Complaints.Act(r.Context(), grievance.CitizenActor(c.Mobile), number, grievance.Action{Kind: kind, Note: r.FormValue("note")}); err != nil {
+		p := s.newPage(r, nil)
+		p.Title = p.T("complaint.title", c.Number)
+		p.CSRF = s.anonCSRF(w, r)
+		p.Form = r.PostForm
+		p.Data = publicView{C: c, Events: events, Token: s.trackToken(number)}
+		s.formFail(w, r, "complaint_public", p, err)
+		return
+	}
+	redirect(w, r, s.PublicLink(number)+"#history")
 }
 
 func (s *Server) photoPublic(w http.ResponseWriter, r *http.Request) {

@@ -103,7 +103,7 @@ func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request) {
 	kind := grievance.ActionKind(r.PathValue("action"))
 	switch kind {
 	case grievance.ActAccept, grievance.ActForward, grievance.ActReturn, grievance.ActNote, grievance.ActReport,
-		grievance.ActReassign, grievance.ActClose, grievance.ActReopen, grievance.ActReject:
+		grievance.ActReassign, grievance.ActClose, grievance.ActReopen, grievance.ActReject, grievance.ActHold, grievance.ActRelease:
 	default:
 		s.notFound(w, r)
 		return

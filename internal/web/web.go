@@ -160,6 +160,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /complaints", s.limited(s.complaintFile))
 	mux.HandleFunc("GET /c/{number}", s.complaintPublic)
 	mux.HandleFunc("GET /c/{number}/photos/{id}", s.photoPublic)
+	mux.HandleFunc("POST /c/{number}/{answer}", s.limited(s.complaintVerify))
 	mux.HandleFunc("GET /track", s.trackForm)
 	mux.HandleFunc("GET /t", func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/track", http.StatusFound) })
 	mux.HandleFunc("POST /track", s.limited(s.trackFind))

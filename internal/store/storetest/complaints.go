@@ -466,14 +466,14 @@ func testActions(t *testing.T, e *env) {
 		{name: "report with photo", actor: je1, act: grievance.Action{Kind: grievance.ActReport, Note: "Pothole filled", Photos: photo, Location: where},
 			status: grievance.StatusResolved},
 		{name: "citizen reject by another citizen", actor: stranger, act: grievance.Action{Kind: grievance.ActCitizenReject, Note: "no"}, code: grievance.ENotFound},
-		{name: "citizen reject", actor: citizen, act: grievance.Action{Kind: grievance.ActCitizenReject, Note: "still broken"},
-			status: grievance.StatusReopened, assignee: "pwd-je-w1"},
-		{name: "report again", actor: je1, act: grievance.Action{Kind: grievance.ActReport, Note: "Relaid properly"}, status: grievance.StatusResolved},
+		{name: "citizen reject: up one level", actor: citizen, act: grievance.Action{Kind: grievance.ActCitizenReject, Note: "still broken"},
+			status: grievance.StatusReopened, assignee: "pwd-ae-z1"},
+		{name: "report again", actor: ae1, act: grievance.Action{Kind: grievance.ActReport, Note: "Relaid properly"}, status: grievance.StatusResolved},
 		{name: "citizen accept", actor: citizen, act: grievance.Action{Kind: grievance.ActCitizenAccept}, status: grievance.StatusClosed},
 		{name: "reopen without a note", actor: control, act: grievance.Action{Kind: grievance.ActReopen}, code: grievance.EInvalid, field: "note"},
 		{name: "reopen", actor: control, act: grievance.Action{Kind: grievance.ActReopen, Note: "inspection failed"}, status: grievance.StatusReopened},
 		{name: "reject", actor: control, act: grievance.Action{Kind: grievance.ActReject, Note: "private property"}, status: grievance.StatusRejected},
-		{name: "accept a rejected complaint", actor: je1, act: grievance.Action{Kind: grievance.ActAccept}, code: grievance.EConflict},
+		{name: "accept a rejected complaint", actor: ae1, act: grievance.Action{Kind: grievance.ActAccept}, code: grievance.EConflict},
 		{name: "unknown action", actor: control, act: grievance.Action{Kind: "dance"}, code: grievance.EInvalid},
 	})
 
