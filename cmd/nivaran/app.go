@@ -108,7 +108,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Store, err = store.Open(ctx, store.Options{
 		Path: filepath.Join(c.Data, "nivaran.db"), Now: m.Now, Blobs: blobs, Location: c.Location, Messenger: messenger,
-		LevelDays: c.EscalationDays,
+		LevelDays: c.EscalationDays, ProofDistance: float64(c.ProofDistance),
 	})
 	if err != nil {
 		return err

@@ -71,7 +71,9 @@ func TestCitizenVerifies(t *testing.T) {
 	report := func(login string) {
 		o := newClient(t, m)
 		tok := o.login(login, testDemoPassword)
-		if r := o.postMultipart("/officer/complaints/"+number+"/report", url.Values{"csrf": {tok}, "note": {"साफ़ कर दिया"}}); r.Status != 303 {
+		r := o.postMultipart("/officer/complaints/"+number+"/report", url.Values{"csrf": {tok}, "note": {"साफ़ कर दिया"},
+			"lat": {"26.85"}, "long": {"80.95"}}, file{"photo", "saaf.png", pngImage(t)})
+		if r.Status != 303 {
 			t.Fatalf("%s report: %d\n%.800s", login, r.Status, r.Body)
 		}
 	}

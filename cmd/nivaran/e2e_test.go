@@ -68,6 +68,17 @@ func TestCitizenAndOfficerFlow(t *testing.T) {
 	if r := officer.postForm("/officer/complaints/"+number+"/note", url.Values{"csrf": {token}, "note": {"ठेकेदार से बात हुई"}}); r.Status != 303 {
 		t.Fatalf("note: %d", r.Status)
 	}
+	// A report without the proof a garbage complaint needs is refused.
+	r0 := officer.postMultipart("/officer/complaints/"+number+"/report", url.Values{"csrf": {token}, "note": {"हो गया"}})
+	if r0.Status != http.StatusUnprocessableEntity || !strings.Contains(r0.Body, "फ़ोटो अनिवार्य") {
+		t.Fatalf("report without photo: status %d, want 422 with a Hindi message", r0.Status)
+	}
+	// A photo taken far from the place is refused too.
+	r0 = officer.postMultipart("/officer/complaints/"+number+"/report", url.Values{"csrf": {token}, "note": {"हो गया"},
+		"lat": {"26.90"}, "long": {"80.9462"}}, file{"photo", "x.png", pngImage(t)})
+	if r0.Status != http.StatusUnprocessableEntity || !strings.Contains(r0.Body, "बहुत दूर") {
+		t.Fatalf("report far away: status %d", r0.Status)
+	}
 	// A report without remarks is refused with a message and changes nothing.
 	r := officer.postMultipart("/officer/complaints/"+number+"/report", url.Values{"csrf": {token}, "note": {"  "}})
 	if r.Status != http.StatusUnprocessableEntity || !strings.Contains(r.Body, "टिप्पणी लिखें") {

@@ -172,8 +172,8 @@ func TestSMSOnRegistration(t *testing.T) {
 	if r := officer.postForm(path+"/accept", url.Values{"csrf": {token}}); r.Status != http.StatusSeeOther {
 		t.Fatalf("accept: %d\n%.1000s", r.Status, r.Body)
 	}
-	r := officer.postMultipart(path+"/report", url.Values{"csrf": {token}, "note": {"कूड़ा उठवा दिया गया।"}},
-		file{"photo", "saaf.png", pngImage(t)})
+	r := officer.postMultipart(path+"/report", url.Values{"csrf": {token}, "note": {"कूड़ा उठवा दिया गया।"},
+		"lat": {"26.85"}, "long": {"80.95"}}, file{"photo", "saaf.png", pngImage(t)})
 	if r.Status != http.StatusSeeOther {
 		t.Fatalf("report: %d\n%.1000s", r.Status, r.Body)
 	}

@@ -38,6 +38,7 @@ type Config struct {
 	WarnBefore     time.Duration // NIVARAN_WARN_HOURS: warn the officer this long before the deadline
 	VerifyWithin   time.Duration // NIVARAN_VERIFY_DAYS: a resolution the citizen does not answer closes after this
 	SweepEvery     time.Duration // NIVARAN_SWEEP_SECONDS: how often the scheduler looks for due work
+	ProofDistance  int           // NIVARAN_PROOF_DISTANCE_M: how far a report's photo may be from the complaint
 
 	SMSGateway string // NIVARAN_SMS_GATEWAY: log (default), kannel, nic, cdac, msg91, or off (no SMS at all)
 	SMS        SMS
@@ -88,6 +89,7 @@ func Default() Config {
 		WarnBefore:     24 * time.Hour,
 		VerifyWithin:   7 * 24 * time.Hour,
 		SweepEvery:     30 * time.Second,
+		ProofDistance:  500,
 		SMS:            SMS{RetryBase: 5 * time.Second, RetryMax: time.Hour, MaxAttempts: 40, Lease: 2 * time.Minute},
 	}
 }
@@ -157,6 +159,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	verify := int(c.VerifyWithin / (24 * time.Hour))
 	num(&verify, "NIVARAN_VERIFY_DAYS", 1, 90)
 	c.VerifyWithin = time.Duration(verify) * 24 * time.Hour
+	num(&c.ProofDistance, "NIVARAN_PROOF_DISTANCE_M", 10, 100000)
 	sweep := int(c.SweepEvery / time.Second)
 	num(&sweep, "NIVARAN_SWEEP_SECONDS", 1, 3600)
 	c.SweepEvery = time.Duration(sweep) * time.Second

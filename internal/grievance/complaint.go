@@ -1,6 +1,7 @@
 package grievance
 
 import (
+	"math"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -82,6 +83,15 @@ func (l Lang) Valid() bool { return l == Hindi || l == English }
 type Point struct {
 	Lat  float64
 	Long float64
+}
+
+// Distance returns the great-circle distance between a and b in metres.
+func Distance(a, b Point) float64 {
+	const r = 6371000.0 // mean Earth radius, metres
+	rad := math.Pi / 180
+	dLat, dLong := (b.Lat-a.Lat)*rad, (b.Long-a.Long)*rad
+	h := math.Sin(dLat/2)*math.Sin(dLat/2) + math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLong/2)*math.Sin(dLong/2)
+	return 2 * r * math.Asin(math.Min(1, math.Sqrt(h)))
 }
 
 // InIndia reports whether p lies in India's bounding box (mainland and islands).

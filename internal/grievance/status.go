@@ -41,6 +41,11 @@ type Action struct {
 	Photos     []Upload // report
 	Location   *Point   // report: where the photo was taken
 	Due        time.Time
+	// Proof a report must carry, set by the service from the category and
+	// the configuration: a photo and a location, within MaxDistance metres
+	// of the complaint's own location when it has one.
+	RequireProof bool
+	MaxDistance  float64
 }
 
 // Event is one entry of a complaint's append-only history.
@@ -158,6 +163,11 @@ func Apply(c *Complaint, act Action, a Actor, now time.Time) (Event, error) {
 	if len(act.Photos) > MaxPhotos {
 		return Event{}, (FieldErrors{"photo": "error.photo_count"}).Err()
 	}
+	if act.Kind == ActReport && act.RequireProof {
+		if err := checkProof(c, act); err != nil {
+			return Event{}, err
+		}
+	}
 	next := *c
 	switch act.Kind {
 	case ActForward:
@@ -263,4 +273,20 @@ func actorName(a Actor) string {
 		return "control_room"
 	}
 	return a.Login
+}
+
+// checkProof refuses an action-taken report without the proof its category
+// needs: a photo, and where it was taken, near the complaint's place.
+func checkProof(c *Complaint, act Action) error {
+	f := FieldErrors{}
+	if len(act.Photos) == 0 {
+		f.Add("photo", "error.photo_required")
+	}
+	switch {
+	case act.Location == nil:
+		f.Add("location", "error.location_required")
+	case c.Location != nil && act.MaxDistance > 0 && Distance(*c.Location, *act.Location) > act.MaxDistance:
+		f.Add("location", "error.location_far")
+	}
+	return f.Err()
 }

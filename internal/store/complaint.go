@@ -146,11 +146,15 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, eventID, a.Key, a.ContentType, a.Size, l
 	return nil
 }
 
+// insertEvent appends e to its complaint's history and sets e.ID. It runs
+// after the complaint row is written: the event records the complaint's
+// deadline as it stands after the change (the scorecard's "in time").
 func insertEvent(w *wtx, e *grievance.Event) error {
 	res, err := w.exec(`INSERT INTO events (complaint_id, at, kind, actor_id, actor_name, from_status, to_status, note,
-is_public, note_public, assignee_id, department, level) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+is_public, note_public, assignee_id, department, level, due)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT due FROM complaints WHERE id = ?))`,
 		e.ComplaintID, ms(e.At), string(e.Kind), e.ActorID, e.ActorName, string(e.From), string(e.To), e.Note,
-		b2i(e.Public), b2i(e.NotePublic), idNull(e.AssigneeID), e.Department, e.Level)
+		b2i(e.Public), b2i(e.NotePublic), idNull(e.AssigneeID), e.Department, e.Level, e.ComplaintID)
 	if err != nil {
 		return err
 	}
@@ -447,6 +451,9 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 			a.Due = same(st.cal.DueAfter(now, days))
 		}
 		switch a.Kind {
+		case grievance.ActReport:
+			cat := m.Category(c.Category)
+			a.RequireProof, a.MaxDistance = cat != nil && cat.RequirePhoto, s.proofDistance
 		case grievance.ActCitizenReject:
 			// Not solved: back to work one level up, with that level's time.
 			a.Target = m.NextUp(c)

@@ -51,19 +51,24 @@ type Options struct {
 	// LevelDays is the working days each level above the first gets when a
 	// complaint escalates or the citizen rejects its resolution. Default 3.
 	LevelDays int
+	// ProofDistance is how far, in metres, the location of an action-taken
+	// report's photo may be from the complaint's location, for categories
+	// that require proof. Default 500.
+	ProofDistance float64
 }
 
 // Store is the SQLite implementation of the grievance services.
 type Store struct {
-	wdb       *sql.DB // one connection: the writer goroutine's
-	dsnBase   string  // the database file
-	rdb       *sql.DB // read-only pool
-	now       func() time.Time
-	loc       *time.Location
-	blob      grievance.BlobStore
-	msgr      grievance.Messenger
-	max       int
-	levelDays int
+	wdb           *sql.DB // one connection: the writer goroutine's
+	dsnBase       string  // the database file
+	rdb           *sql.DB // read-only pool
+	now           func() time.Time
+	loc           *time.Location
+	blob          grievance.BlobStore
+	msgr          grievance.Messenger
+	max           int
+	levelDays     int
+	proofDistance float64
 
 	masters atomic.Pointer[mastersState]
 
@@ -105,7 +110,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open: database path %q must not contain '?' or '#'", o.Path)
 	}
 	s := &Store{
-		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch, levelDays: o.LevelDays,
+		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch, levelDays: o.LevelDays, proofDistance: o.ProofDistance,
 		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if s.now == nil {
@@ -123,6 +128,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	if s.levelDays <= 0 {
 		s.levelDays = 3
+	}
+	if s.proofDistance <= 0 {
+		s.proofDistance = 500
 	}
 
 	s.dsnBase = o.Path

@@ -124,10 +124,10 @@ func Start(t testing.TB) *Kannel {
 
 	status := "http://127.0.0.1:" + admin + "/status.txt?password=ci-status"
 	startProc(t, dir, Bearerbox, "-v", "1", confPath)
-	WaitFor(t, "bearerbox status", 20*time.Second, func() bool { code, _ := get(status); return code == 200 })
+	WaitFor(t, "bearerbox status", 45*time.Second, func() bool { code, _ := get(status); return code == 200 })
 
 	// fakesmsc exits at once when bearerbox's SMSC port is not listening yet.
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(45 * time.Second)
 	for {
 		exited := startProc(t, dir, FakeSMSC, "-H", "127.0.0.1", "-r", smsc, "-m", "0", "100 200 text nop")
 		select {
@@ -142,7 +142,7 @@ func Start(t testing.TB) *Kannel {
 	}
 	startProc(t, dir, Smsbox, "-v", "1", confPath)
 	online := regexp.MustCompile(`fake1\S*\s+FAKE:\d+ \(online`)
-	WaitFor(t, "fake SMSC and smsbox online", 20*time.Second, func() bool {
+	WaitFor(t, "fake SMSC and smsbox online", 45*time.Second, func() bool {
 		_, body := get(status)
 		return online.MatchString(body) && strings.Contains(body, "(on-line")
 	})

@@ -601,7 +601,14 @@ func testSearchFilters(t *testing.T, e *env) {
 	mk("garbage", "w1", mobileA, grievance.ChannelApp)
 	mk("hospital", "w3", mobileB, grievance.ChannelWeb) // registered
 	resolved := mk("drain", "w1", mobileA, grievance.ChannelWeb)
-	if _, err := e.h.Act(e.ctx, e.officer("pwd-je-w1"), resolved.Number, grievance.Action{Kind: grievance.ActReport, Note: "done"}); err != nil {
+	// Drains need proof: a photo and where it was taken.
+	proof := grievance.Action{Kind: grievance.ActReport, Note: "done"}
+	if _, err := e.h.Act(e.ctx, e.officer("pwd-je-w1"), resolved.Number, proof); grievance.ErrorCode(err) != grievance.EInvalid {
+		t.Fatalf("report without proof: %v, want invalid", err)
+	}
+	proof.Photos = []grievance.Upload{{ContentType: "image/jpeg", Data: []byte("\xff\xd8\xff proof")}}
+	proof.Location = &grievance.Point{Lat: 26.85, Long: 80.95}
+	if _, err := e.h.Act(e.ctx, e.officer("pwd-je-w1"), resolved.Number, proof); err != nil {
 		t.Fatal(err)
 	}
 	all := e.all(grievance.ComplaintFilter{})
