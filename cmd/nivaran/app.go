@@ -109,6 +109,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Store, err = store.Open(ctx, store.Options{
 		Path: filepath.Join(c.Data, "nivaran.db"), Now: m.Now, Blobs: blobs, Location: c.Location, Messenger: messenger,
 		LevelDays: c.EscalationDays, ProofDistance: float64(c.ProofDistance),
+		SaturdaysOff: c.SaturdaysOff, WorkStart: c.WorkStart, WorkEnd: c.WorkEnd,
 	})
 	if err != nil {
 		return err
@@ -138,6 +139,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Complaints: m.Store, Masters: m.Store, Blobs: blobs, Auth: m.Auth, Catalogue: cat, Secret: secret,
 		MaxPhotoBytes: c.MaxPhotoBytes, Public: public, SecureCookies: c.SecureCookies, Location: c.Location, Now: m.Now,
 		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
+		Reports: m.Store,
 	})
 	if err != nil {
 		return err

@@ -26,7 +26,7 @@ func TestMastersExportImport(t *testing.T) {
 		t.Fatalf("export: %v, %.200q", err, b)
 	}
 	// A new category, in both languages.
-	edited := strings.Replace(string(b), "\ncategories,mun-garbage,", "\ncategories,mun-new,mun,नया प्रकार,New kind,3,false,true\ncategories,mun-garbage,", 1)
+	edited := strings.Replace(string(b), "\ncategories,mun-garbage,", "\ncategories,mun-new,mun,नया प्रकार,New kind,3,,false,true\ncategories,mun-garbage,", 1)
 	if edited == string(b) {
 		t.Fatalf("could not find the garbage category row to edit in:\n%.1500s", b)
 	}

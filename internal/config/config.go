@@ -39,6 +39,10 @@ type Config struct {
 	VerifyWithin   time.Duration // NIVARAN_VERIFY_DAYS: a resolution the citizen does not answer closes after this
 	SweepEvery     time.Duration // NIVARAN_SWEEP_SECONDS: how often the scheduler looks for due work
 	ProofDistance  int           // NIVARAN_PROOF_DISTANCE_M: how far a report's photo may be from the complaint
+	SaturdaysOff   []int         // NIVARAN_SATURDAYS_OFF: Saturdays of the month that are off, e.g. "2" or "2,4"; "none"
+	OfficeHours    string        // NIVARAN_OFFICE_HOURS: e.g. "10:00-18:00", for ladders counted in hours
+	WorkStart      time.Duration // parsed OfficeHours
+	WorkEnd        time.Duration
 
 	SMSGateway string // NIVARAN_SMS_GATEWAY: log (default), kannel, nic, cdac, msg91, or off (no SMS at all)
 	SMS        SMS
@@ -90,6 +94,8 @@ func Default() Config {
 		VerifyWithin:   7 * 24 * time.Hour,
 		SweepEvery:     30 * time.Second,
 		ProofDistance:  500,
+		SaturdaysOff:   []int{2},
+		OfficeHours:    "10:00-18:00",
 		SMS:            SMS{RetryBase: 5 * time.Second, RetryMax: time.Hour, MaxAttempts: 40, Lease: 2 * time.Minute},
 	}
 }
@@ -160,6 +166,20 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	num(&verify, "NIVARAN_VERIFY_DAYS", 1, 90)
 	c.VerifyWithin = time.Duration(verify) * 24 * time.Hour
 	num(&c.ProofDistance, "NIVARAN_PROOF_DISTANCE_M", 10, 100000)
+	if v := getenv("NIVARAN_SATURDAYS_OFF"); v != "" {
+		c.SaturdaysOff = nil
+		if v != "none" {
+			for _, f := range strings.Split(v, ",") {
+				n, err := strconv.Atoi(strings.TrimSpace(f))
+				if err != nil || n < 1 || n > 5 {
+					errs = append(errs, fmt.Errorf("NIVARAN_SATURDAYS_OFF: want numbers 1-5 separated by commas, or none; got %q", v))
+					break
+				}
+				c.SaturdaysOff = append(c.SaturdaysOff, n)
+			}
+		}
+	}
+	str(&c.OfficeHours, "NIVARAN_OFFICE_HOURS")
 	sweep := int(c.SweepEvery / time.Second)
 	num(&sweep, "NIVARAN_SWEEP_SECONDS", 1, 3600)
 	c.SweepEvery = time.Duration(sweep) * time.Second
@@ -190,6 +210,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 
 func (c *Config) validate() error {
 	var errs []error
+	if open, close, ok := parseHours(c.OfficeHours); ok {
+		c.WorkStart, c.WorkEnd = open, close
+	} else {
+		errs = append(errs, fmt.Errorf("NIVARAN_OFFICE_HOURS: want opening and closing like 10:00-18:00, got %q", c.OfficeHours))
+	}
 	loc, err := time.LoadLocation(c.Timezone)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("NIVARAN_TIMEZONE: unknown time zone %q", c.Timezone))
@@ -254,4 +279,19 @@ func ParseRate(s string) (Rate, error) {
 		return Rate{}, fmt.Errorf("want a unit s, m or h, got %q", s)
 	}
 	return Rate{N: v, Per: per}, nil
+}
+
+// parseHours reads "HH:MM-HH:MM" with the opening before the closing.
+func parseHours(v string) (open, close time.Duration, ok bool) {
+	a, b, found := strings.Cut(v, "-")
+	if !found {
+		return 0, 0, false
+	}
+	o, err1 := time.Parse("15:04", strings.TrimSpace(a))
+	c, err2 := time.Parse("15:04", strings.TrimSpace(b))
+	if err1 != nil || err2 != nil || !o.Before(c) {
+		return 0, 0, false
+	}
+	day := time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC)
+	return o.Sub(day), c.Sub(day), true
 }

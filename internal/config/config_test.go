@@ -38,6 +38,10 @@ func TestLoadErrorsNameVariable(t *testing.T) {
 		{"NIVARAN_SMS_GATEWAY", "pigeon"},
 		{"NIVARAN_ADMIN_PASSWORD", "short"},
 		{"NIVARAN_SECRET_FILE", "/no/such/file"},
+		{"NIVARAN_SATURDAYS_OFF", "2,x"},
+		{"NIVARAN_SATURDAYS_OFF", "6"},
+		{"NIVARAN_OFFICE_HOURS", "18:00-10:00"},
+		{"NIVARAN_OFFICE_HOURS", "9"},
 		{"NIVARAN_SMS_RETRY_BASE", "5"},
 		{"NIVARAN_SMS_RETRY_MAX", "1ms"},
 		{"NIVARAN_SMS_MAX_ATTEMPTS", "0"},
@@ -55,5 +59,19 @@ func TestParseRate(t *testing.T) {
 	r, err := ParseRate("120/m")
 	if err != nil || r.N != 120 || r.Per != time.Minute {
 		t.Errorf("ParseRate = %+v, %v", r, err)
+	}
+}
+
+func TestCalendarSettings(t *testing.T) {
+	c, err := Load(nil, env(map[string]string{"NIVARAN_SATURDAYS_OFF": "2,4", "NIVARAN_OFFICE_HOURS": "09:30-17:30"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.SaturdaysOff) != 2 || c.SaturdaysOff[1] != 4 || c.WorkStart != 9*time.Hour+30*time.Minute || c.WorkEnd != 17*time.Hour+30*time.Minute {
+		t.Errorf("got %v %v %v", c.SaturdaysOff, c.WorkStart, c.WorkEnd)
+	}
+	c, _ = Load(nil, env(map[string]string{"NIVARAN_SATURDAYS_OFF": "none"}))
+	if len(c.SaturdaysOff) != 0 {
+		t.Errorf("none: %v", c.SaturdaysOff)
 	}
 }

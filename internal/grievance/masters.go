@@ -31,8 +31,9 @@ type Category struct {
 	Code           string
 	Department     string
 	Name           Text
-	ResolutionDays int  // working days at level 1
-	RequirePhoto   bool // the action-taken report must carry a photo
+	ResolutionDays int    // working days at level 1
+	Escalation     []Span // time at levels 2, 3, …; a level beyond the list gets the default
+	RequirePhoto   bool   // the action-taken report must carry a photo and its location
 	Active         bool
 }
 
@@ -259,6 +260,15 @@ func narrower(a, b *Officer) bool {
 		return len(a.Areas) > 0
 	}
 	return len(a.Areas) > 0 && len(a.Areas) < len(b.Areas)
+}
+
+// LevelSpan returns the time complaints of category code get at level
+// (2 and up) of the ladder: the category's own, else def.
+func (m *Masters) LevelSpan(code string, level int, def Span) Span {
+	if c := m.cat[code]; c != nil && level >= 2 && level-2 < len(c.Escalation) {
+		return c.Escalation[level-2]
+	}
+	return def
 }
 
 // NextUp returns the officer a complaint escalates to: the active officer

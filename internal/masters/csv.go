@@ -19,7 +19,7 @@ import (
 var csvColumns = map[string][]string{
 	TableDistrict:    {"name_hi", "name_en"},
 	TableDepartments: append([]string{"code", "name_hi", "name_en"}, levelColumns()...),
-	TableCategories:  {"code", "department", "name_hi", "name_en", "resolution_days", "require_photo", "active"},
+	TableCategories:  {"code", "department", "name_hi", "name_en", "resolution_days", "escalation", "require_photo", "active"},
 	TableAreas:       {"code", "kind", "parent", "name_hi", "name_en"},
 	TableOfficers: {"code", "department", "level", "designation_hi", "designation_en", "name", "mobile",
 		"language", "jurisdiction", "superior", "active"},
@@ -36,7 +36,8 @@ func levelColumns() []string {
 }
 
 func optionalColumn(table, col string) bool {
-	return table == TableDepartments && strings.HasPrefix(col, "level") && !strings.HasPrefix(col, "level1_")
+	return table == TableDepartments && strings.HasPrefix(col, "level") && !strings.HasPrefix(col, "level1_") ||
+		table == TableCategories && col == "escalation"
 }
 
 func exportCSV(w io.Writer, d *doc) error {
@@ -69,7 +70,7 @@ func exportCSV(w io.Writer, d *doc) error {
 	rows = nil
 	for _, x := range d.Categories {
 		rows = append(rows, []string{x.Code, x.Department, x.NameHi, x.NameEn, strconv.Itoa(x.ResolutionDays),
-			strconv.FormatBool(x.RequirePhoto), strconv.FormatBool(x.Active)})
+			x.Escalation, strconv.FormatBool(x.RequirePhoto), strconv.FormatBool(x.Active)})
 	}
 	section(TableCategories, rows)
 	rows = nil
@@ -278,7 +279,8 @@ func addRow(d *doc, r *csvRow) *RowError {
 		if err != nil {
 			return err
 		}
-		d.Categories = append(d.Categories, docCategory{c["code"], c["department"], c["name_hi"], c["name_en"], days, photo, active})
+		d.Categories = append(d.Categories, docCategory{c["code"], c["department"], c["name_hi"], c["name_en"], days,
+			c["escalation"], photo, active})
 	case TableAreas:
 		d.Areas = append(d.Areas, docArea{c["code"], c["kind"], c["parent"], c["name_hi"], c["name_en"]})
 	case TableOfficers:

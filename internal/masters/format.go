@@ -86,6 +86,15 @@ func Import(r io.Reader, format string) (*grievance.Masters, error) {
 	if err != nil {
 		return nil, err
 	}
+	for i, x := range d.Categories {
+		if _, err := grievance.ParseLadder(x.Escalation); err != nil {
+			re := &RowError{File: TableCategories, Row: i + 1, Field: "escalation", Key: "masters.err.ladder", Value: x.Escalation}
+			if rows := lines[TableCategories]; i < len(rows) {
+				re.Line = rows[i]
+			}
+			return nil, re
+		}
+	}
 	m := fromDoc(d)
 	if err := Validate(m); err != nil {
 		var re *RowError
@@ -129,6 +138,7 @@ type docCategory struct {
 	NameHi         string `json:"name_hi"`
 	NameEn         string `json:"name_en"`
 	ResolutionDays int    `json:"resolution_days"`
+	Escalation     string `json:"escalation,omitempty"` // times of levels 2, 3, …: "3d 2d" or "48h 24h"
 	RequirePhoto   bool   `json:"require_photo"`
 	Active         bool   `json:"active"`
 }
@@ -173,7 +183,8 @@ func toDoc(m *grievance.Masters) *doc {
 		d.Departments = append(d.Departments, docDepartment{x.Code, x.Name.Hi, x.Name.En, append([]grievance.Text{}, x.Levels...)})
 	}
 	for _, x := range m.Categories {
-		d.Categories = append(d.Categories, docCategory{x.Code, x.Department, x.Name.Hi, x.Name.En, x.ResolutionDays, x.RequirePhoto, x.Active})
+		d.Categories = append(d.Categories, docCategory{x.Code, x.Department, x.Name.Hi, x.Name.En, x.ResolutionDays,
+			grievance.FormatLadder(x.Escalation), x.RequirePhoto, x.Active})
 	}
 	for _, x := range m.Areas {
 		d.Areas = append(d.Areas, docArea{x.Code, string(x.Kind), x.Parent, x.Name.Hi, x.Name.En})
@@ -206,7 +217,7 @@ func fromDoc(d *doc) *grievance.Masters {
 	for _, x := range d.Categories {
 		m.Categories = append(m.Categories, grievance.Category{Code: x.Code, Department: x.Department,
 			Name: grievance.Text{Hi: x.NameHi, En: x.NameEn}, ResolutionDays: x.ResolutionDays,
-			RequirePhoto: x.RequirePhoto, Active: x.Active})
+			Escalation: ladder(x.Escalation), RequirePhoto: x.RequirePhoto, Active: x.Active})
 	}
 	for _, x := range d.Areas {
 		m.Areas = append(m.Areas, grievance.Area{Code: x.Code, Kind: grievance.AreaKind(x.Kind), Parent: x.Parent,
@@ -228,4 +239,10 @@ func fromDoc(d *doc) *grievance.Masters {
 		m.Holidays = append(m.Holidays, grievance.Holiday{Date: x.Date, Name: grievance.Text{Hi: x.NameHi, En: x.NameEn}})
 	}
 	return m
+}
+
+// ladder parses a checked escalation ladder; nil when empty.
+func ladder(v string) []grievance.Span {
+	l, _ := grievance.ParseLadder(v)
+	return l
 }

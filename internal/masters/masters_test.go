@@ -146,7 +146,7 @@ func TestExportCSVSpreadsheet(t *testing.T) {
 	if !bytes.HasPrefix(b, []byte("\xEF\xBB\xBF#district,name_hi,name_en\r\n")) {
 		t.Errorf("CSV starts %q, want a BOM and the district header", b[:min(len(b), 40)])
 	}
-	if !strings.Contains(buf.String(), "categories,mun-garbage,mun,कूड़ा नहीं उठाया गया,Garbage not collected,3,true,true\r\n") {
+	if !strings.Contains(buf.String(), "categories,mun-garbage,mun,कूड़ा नहीं उठाया गया,Garbage not collected,3,2d 1d,true,true\r\n") {
 		t.Error("CSV lacks the garbage category row with Hindi intact")
 	}
 }
@@ -447,5 +447,27 @@ func TestValidateDirect(t *testing.T) {
 				t.Errorf("got  %+v\nwant %+v", *got, tt.want)
 			}
 		})
+	}
+}
+
+// TestImportLadder: a category's escalation ladder survives a round trip,
+// and a malformed one is refused naming its row and column.
+func TestImportLadder(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Export(&buf, MustDefault(t), FormatCSV); err != nil {
+		t.Fatal(err)
+	}
+	m, err := Import(bytes.NewReader(buf.Bytes()), FormatCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := grievance.FormatLadder(m.Category("pow-outage").Escalation); got != "8h 8h" {
+		t.Errorf("pow-outage ladder %q, want 8h 8h", got)
+	}
+	bad := strings.Replace(buf.String(), ",3,2d 1d,true,true", ",3,2 days,true,true", 1)
+	_, err = Import(strings.NewReader(bad), FormatCSV)
+	var re *RowError
+	if !errors.As(err, &re) || re.File != TableCategories || re.Field != "escalation" || re.Key != "masters.err.ladder" || re.Line == 0 {
+		t.Fatalf("bad ladder: %v", err)
 	}
 }

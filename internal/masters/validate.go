@@ -99,6 +99,7 @@ func (e *RowError) render(table, rowFmt, andLineFmt, lineFmt, reason string) str
 // must say the same (a test checks), so Error and Message agree.
 var reasons = map[string]string{
 	"masters.err.required":         "must not be empty",
+	"masters.err.ladder":           "must be times like 3d (working days) or 36h (office hours), separated by spaces",
 	"masters.err.utf8":             "is not valid UTF-8 text",
 	"masters.err.control":          "contains control characters",
 	"masters.err.space":            "has spaces at the start or end",

@@ -457,7 +457,11 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 		case grievance.ActCitizenReject:
 			// Not solved: back to work one level up, with that level's time.
 			a.Target = m.NextUp(c)
-			a.Due = same(st.cal.DueAfter(now, s.levelDays))
+			level := c.Level + 1
+			if a.Target != nil {
+				level = a.Target.Level
+			}
+			a.Due = same(st.cal.Add(now, m.LevelSpan(c.Category, level, grievance.Span{N: s.levelDays})))
 		case grievance.ActRelease:
 			// The clock stood still while the complaint was on hold.
 			if c.OnHold && !c.HoldSince.IsZero() {

@@ -214,8 +214,9 @@ func storeMasters(w *wtx, m *grievance.Masters) error {
 		}
 	}
 	for i, c := range m.Categories {
-		if _, err := w.exec(`INSERT INTO categories (code, department, name_hi, name_en, resolution_days, require_photo, active, position)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.Code, c.Department, c.Name.Hi, c.Name.En, c.ResolutionDays, b2i(c.RequirePhoto), b2i(c.Active), i); err != nil {
+		if _, err := w.exec(`INSERT INTO categories (code, department, name_hi, name_en, resolution_days, escalation, require_photo, active, position)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, c.Code, c.Department, c.Name.Hi, c.Name.En, c.ResolutionDays, grievance.FormatLadder(c.Escalation),
+			b2i(c.RequirePhoto), b2i(c.Active), i); err != nil {
 			return err
 		}
 	}
@@ -336,11 +337,16 @@ func loadMasters(ctx context.Context, q querier) (*grievance.Masters, error) {
 	if err != nil {
 		return nil, err
 	}
-	err = each(ctx, q, `SELECT code, department, name_hi, name_en, resolution_days, require_photo, active
+	err = each(ctx, q, `SELECT code, department, name_hi, name_en, resolution_days, escalation, require_photo, active
 FROM categories ORDER BY position, code`, func(r scanner) error {
 		var c grievance.Category
-		if err := r.Scan(&c.Code, &c.Department, &c.Name.Hi, &c.Name.En, &c.ResolutionDays, &c.RequirePhoto, &c.Active); err != nil {
+		var ladder string
+		if err := r.Scan(&c.Code, &c.Department, &c.Name.Hi, &c.Name.En, &c.ResolutionDays, &ladder, &c.RequirePhoto, &c.Active); err != nil {
 			return err
+		}
+		var err error
+		if c.Escalation, err = grievance.ParseLadder(ladder); err != nil {
+			return fmt.Errorf("category %s escalation: %w", c.Code, err)
 		}
 		m.Categories = append(m.Categories, c)
 		return nil

@@ -51,6 +51,11 @@ type Options struct {
 	// LevelDays is the working days each level above the first gets when a
 	// complaint escalates or the citizen rejects its resolution. Default 3.
 	LevelDays int
+	// SaturdaysOff are the Saturdays of a month that are holidays (e.g.
+	// [2] or [2 4]); WorkStart and WorkEnd the office hours (default 10:00
+	// to 18:00), for ladders counted in hours.
+	SaturdaysOff       []int
+	WorkStart, WorkEnd time.Duration
 	// ProofDistance is how far, in metres, the location of an action-taken
 	// report's photo may be from the complaint's location, for categories
 	// that require proof. Default 500.
@@ -69,6 +74,9 @@ type Store struct {
 	max           int
 	levelDays     int
 	proofDistance float64
+	saturdaysOff  []int
+	workStart     time.Duration
+	workEnd       time.Duration
 
 	masters atomic.Pointer[mastersState]
 
@@ -111,6 +119,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	s := &Store{
 		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch, levelDays: o.LevelDays, proofDistance: o.ProofDistance,
+		saturdaysOff: o.SaturdaysOff, workStart: o.WorkStart, workEnd: o.WorkEnd,
 		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if s.now == nil {
@@ -274,7 +283,12 @@ func (s *Store) state() *mastersState { return s.masters.Load() }
 
 func (s *Store) setMasters(m *grievance.Masters) {
 	m.Index()
-	s.masters.Store(&mastersState{m: m, cal: grievance.NewCalendar(s.loc, m.Holidays)})
+	cal := grievance.NewCalendar(s.loc, m.Holidays)
+	cal.SaturdaysOff = s.saturdaysOff
+	if s.workStart < s.workEnd {
+		cal.WorkStart, cal.WorkEnd = s.workStart, s.workEnd
+	}
+	s.masters.Store(&mastersState{m: m, cal: cal})
 }
 
 // ---- group commit ----

@@ -65,8 +65,9 @@ ORDER BY due LIMIT ?`, t, o.Batch)
 				continue
 			}
 			prev := c.Due
+			span := m.LevelSpan(c.Category, next.Level, grievance.Span{N: s.levelDays})
 			ev, err := grievance.Apply(c, grievance.Action{Kind: grievance.ActEscalate, Target: next,
-				Due: same(st.cal.DueAfter(now, s.levelDays))}, grievance.SystemActor, now)
+				Due: same(st.cal.Add(now, span))}, grievance.SystemActor, now)
 			if err != nil {
 				return err
 			}

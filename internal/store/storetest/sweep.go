@@ -167,3 +167,33 @@ func testSweepVerify(t *testing.T, e *env) {
 		t.Errorf("last event %+v, want a public auto_close", last)
 	}
 }
+
+// testSweepLadderHours: a category's own ladder in office hours sets the
+// deadline at the next level: 8 office hours from an escalation at 11:00
+// on a Monday is 11:00 on the Tuesday.
+func testSweepLadderHours(t *testing.T, e *env) {
+	m := Fixture()
+	for i := range m.Categories {
+		if m.Categories[i].Code == "road" {
+			m.Categories[i].Escalation = []grievance.Span{{N: 8, Hours: true}}
+		}
+	}
+	if err := e.h.ReplaceMasters(e.ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	c := e.MustFile(newComplaint("road", "w1"))
+	// Escalate at 11:00 IST on the first Monday after the deadline.
+	at := c.Due.In(IST).Add(time.Second)
+	for at.Weekday() != time.Monday {
+		at = at.AddDate(0, 0, 1)
+	}
+	at = time.Date(at.Year(), at.Month(), at.Day(), 11, 0, 0, 0, IST)
+	e.clock.Set(at)
+	if r := e.sweep(t); r.Escalated != 1 {
+		t.Fatalf("sweep: %+v", r)
+	}
+	got := e.get(t, c.Number)
+	if want := at.AddDate(0, 0, 1); got.Level != 2 || !got.Due.Equal(want) {
+		t.Fatalf("level %d due %v, want level 2 due %v (8 office hours)", got.Level, got.Due.In(IST), want)
+	}
+}

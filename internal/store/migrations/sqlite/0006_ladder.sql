@@ -1,0 +1,3 @@
+-- The escalation ladder of a category: the time allowed at levels 2, 3, …
+-- as space-separated spans ("3d 2d", "48h 24h"); empty takes the default.
+ALTER TABLE categories ADD COLUMN escalation TEXT NOT NULL DEFAULT '';
