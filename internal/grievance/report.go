@@ -75,9 +75,11 @@ func (by ScoreBy) Valid() bool {
 //     report; wall-clock time, time on hold included, because the citizen
 //     waited that long. Zero when nothing was resolved.
 //
-// Confirmed and Reopened follow the report into later periods, so the
-// scorecard of a month can still change while its last reports await a
-// verdict; everything else is fixed once the month is over.
+// Confirmed, Reopened and ReturnsOverruled are answers that may come after
+// the period; they are counted with the report or return they answer, so
+// the scorecard of a month can still change while its last reports await a
+// verdict (and its last returns a decision); everything else is fixed once
+// the month is over.
 type ScoreRow struct {
 	Key              string // officer ID, department code or area code
 	Received         int

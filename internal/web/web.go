@@ -52,6 +52,9 @@ type Deps struct {
 	// ClientAddr returns the client's address for rate limits; by default
 	// the host of RemoteAddr.
 	ClientAddr func(*http.Request) string
+	// Reports computes the control room's defaulters list and scorecard;
+	// nil: those pages are not found.
+	Reports grievance.ReportService
 }
 
 // Server is the web surfaces' handler.
@@ -181,7 +184,11 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /officer/complaints/{number}/photos/{id}", s.staff(s.photoStaff))
 	mux.HandleFunc("POST /officer/complaints/{number}/{action}", s.staff(s.complaintAct))
 	mux.HandleFunc("GET /control", s.staff(s.controlList))
+	mux.HandleFunc("GET /control/defaulters", s.staff(s.controlDefaulters))
+	mux.HandleFunc("GET /control/scorecard", s.staff(s.controlScorecard))
 	mux.HandleFunc("GET /admin/sms", s.staff(s.adminSMS))
+	mux.HandleFunc("GET /admin/holidays", s.staff(s.adminHolidays))
+	mux.HandleFunc("POST /admin/holidays", s.staff(s.adminHolidaysImport))
 	mux.HandleFunc("POST /admin/sms/test", s.staff(s.adminSMSTest))
 	mux.HandleFunc("GET /static/{name}", s.staticFile)
 	mux.HandleFunc("/", s.notFound)

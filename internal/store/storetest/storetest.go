@@ -28,6 +28,7 @@ type Harness interface {
 	grievance.OutboxService
 	grievance.OTPService
 	grievance.Scheduler
+	grievance.ReportService
 	Ready(ctx context.Context) error
 }
 
@@ -64,7 +65,10 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"SweepLadder", testSweepLadder},
 		{"SweepHold", testSweepHold},
 		{"SweepVerify", testSweepVerify},
+		{"SweepLadderHours", testSweepLadderHours},
 		{"FinalStatusKept", testFinalStatusKept},
+		{"ReportScorecard", testReportScorecard},
+		{"ReportDefaulters", testReportDefaulters},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
