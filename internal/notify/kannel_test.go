@@ -54,8 +54,9 @@ func TestKannel(t *testing.T) {
 	if n, err := d.RunOnce(context.Background()); n != 1 || err != nil {
 		t.Fatalf("RunOnce = %d, %v", n, err)
 	}
-	if s := ob.get(id).Status; s != grievance.MsgSent {
-		t.Fatalf("status after send = %s, want sent", s)
+	// The delivery report may already have arrived: sent or beyond.
+	if s := ob.get(id).Status; s.Rank() < grievance.MsgSent.Rank() {
+		t.Fatalf("status after send = %s, want sent or beyond", s)
 	}
 
 	var got []kanneltest.Part
