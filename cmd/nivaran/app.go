@@ -22,6 +22,7 @@ import (
 	"nivaran/internal/config"
 	"nivaran/internal/grievance"
 	"nivaran/internal/i18n"
+	"nivaran/internal/live"
 	"nivaran/internal/masters"
 	"nivaran/internal/notify"
 	"nivaran/internal/reply"
@@ -38,6 +39,7 @@ type Main struct {
 	Out    io.Writer // the console: first-run credentials and addresses
 	Now    func() time.Time
 
+	Bus        *live.Bus          // live changes for the control room's screens
 	SMS        *smsParts          // nil when NIVARAN_SMS_GATEWAY=off
 	Dispatcher *notify.Dispatcher // nil when NIVARAN_SMS_GATEWAY=off
 
@@ -106,10 +108,14 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.SMS != nil {
 		messenger = m.SMS.planner
 	}
+	// Live screens: every committed change, numbered from the start time so
+	// that a screen reconnecting after a restart is told to reload.
+	m.Bus = live.NewBus(4096, time.Now().UnixMicro())
 	m.Store, err = store.Open(ctx, store.Options{
 		Path: filepath.Join(c.Data, "nivaran.db"), Now: m.Now, Blobs: blobs, Location: c.Location, Messenger: messenger,
 		LevelDays: c.EscalationDays, ProofDistance: float64(c.ProofDistance),
-		SaturdaysOff: c.SaturdaysOff, WorkStart: c.WorkStart, WorkEnd: c.WorkEnd,
+		DuplicateWindow: c.DupWindow, DuplicateDistance: float64(c.DupDistance),
+		SaturdaysOff: c.SaturdaysOff, WorkStart: c.WorkStart, WorkEnd: c.WorkEnd, Publish: m.Bus.Publish,
 	})
 	if err != nil {
 		return err
@@ -135,11 +141,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if m.SMS != nil {
 		otpMessage = m.SMS.planner.OTP
 	}
+	stopStreams := make(chan struct{})
 	ws, err := web.New(web.Deps{
 		Complaints: m.Store, Masters: m.Store, Blobs: blobs, Auth: m.Auth, Catalogue: cat, Secret: secret,
 		MaxPhotoBytes: c.MaxPhotoBytes, Public: public, SecureCookies: c.SecureCookies, Location: c.Location, Now: m.Now,
+		Wall: m.Store, Bus: m.Bus, Stop: stopStreams,
 		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
-		Reports: m.Store,
+		Reports: m.Store, Duplicates: m.Store,
 	})
 	if err != nil {
 		return err
@@ -191,6 +199,7 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(slog.Default().Handler(), slog.LevelWarn),
 	}
+	m.HTTP.RegisterOnShutdown(func() { close(stopStreams) })
 	jobs, stop := context.WithCancel(context.Background())
 	m.stop = stop
 	if m.Dispatcher != nil {

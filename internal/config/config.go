@@ -39,6 +39,8 @@ type Config struct {
 	VerifyWithin   time.Duration // NIVARAN_VERIFY_DAYS: a resolution the citizen does not answer closes after this
 	SweepEvery     time.Duration // NIVARAN_SWEEP_SECONDS: how often the scheduler looks for due work
 	ProofDistance  int           // NIVARAN_PROOF_DISTANCE_M: how far a report's photo may be from the complaint
+	DupDistance    int           // NIVARAN_DUPLICATE_DISTANCE_M: complaints this close are probable duplicates
+	DupWindow      time.Duration // NIVARAN_DUPLICATE_DAYS: … when filed within this of each other
 	SaturdaysOff   []int         // NIVARAN_SATURDAYS_OFF: Saturdays of the month that are off, e.g. "2" or "2,4"; "none"
 	OfficeHours    string        // NIVARAN_OFFICE_HOURS: e.g. "10:00-18:00", for ladders counted in hours
 	WorkStart      time.Duration // parsed OfficeHours
@@ -94,6 +96,8 @@ func Default() Config {
 		VerifyWithin:   7 * 24 * time.Hour,
 		SweepEvery:     30 * time.Second,
 		ProofDistance:  500,
+		DupDistance:    200,
+		DupWindow:      7 * 24 * time.Hour,
 		SaturdaysOff:   []int{2},
 		OfficeHours:    "10:00-18:00",
 		SMS:            SMS{RetryBase: 5 * time.Second, RetryMax: time.Hour, MaxAttempts: 40, Lease: 2 * time.Minute},
@@ -166,6 +170,10 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	num(&verify, "NIVARAN_VERIFY_DAYS", 1, 90)
 	c.VerifyWithin = time.Duration(verify) * 24 * time.Hour
 	num(&c.ProofDistance, "NIVARAN_PROOF_DISTANCE_M", 10, 100000)
+	num(&c.DupDistance, "NIVARAN_DUPLICATE_DISTANCE_M", 10, 10000)
+	dupDays := int(c.DupWindow / (24 * time.Hour))
+	num(&dupDays, "NIVARAN_DUPLICATE_DAYS", 1, 90)
+	c.DupWindow = time.Duration(dupDays) * 24 * time.Hour
 	if v := getenv("NIVARAN_SATURDAYS_OFF"); v != "" {
 		c.SaturdaysOff = nil
 		if v != "none" {

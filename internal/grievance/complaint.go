@@ -117,7 +117,8 @@ type Complaint struct {
 	AssigneeID  int64  // officer ID; 0 when unassigned
 	Level       int    // level of the assignee on the ladder
 	Due         time.Time
-	DuplicateOf string
+	DuplicateOf string    // number of the complaint this one duplicates (see ActLink); "" when none
+	Links       int       // complaints linked to this one as duplicates (kept by the store)
 	Escalations int       // times it went up the ladder (deadline passed, or the citizen rejected the resolution)
 	OnHold      bool      // waiting on the citizen or a court: the clock is stopped
 	HoldSince   time.Time // when the hold began

@@ -162,3 +162,25 @@ type Scheduler interface {
 	// resolved-unverified. Safe to call from several servers at once.
 	Sweep(ctx context.Context, now time.Time, o SweepOptions) (SweepResult, error)
 }
+
+// Change is what a committed change looks like to live screens: enough to
+// count and to show a line in a feed, without personal data.
+type Change struct {
+	Kind       ActionKind
+	Number     string
+	Status     Status
+	From       Status
+	Channel    Channel
+	Category   string
+	Area       string
+	Department string
+	Level      int
+	Location   *Point
+	At         time.Time
+}
+
+// ChangeOf describes event ev on complaint c as a Change.
+func ChangeOf(c *Complaint, ev Event) Change {
+	return Change{Kind: ev.Kind, Number: c.Number, Status: c.Status, From: ev.From, Channel: c.Channel, Category: c.Category,
+		Area: c.Area, Department: c.Department, Level: c.Level, Location: c.Location, At: ev.At}
+}

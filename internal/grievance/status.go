@@ -27,6 +27,9 @@ const (
 	ActRelease       ActionKind = "release"        // control room: the hold ends; the deadline moves by the time held
 	ActAutoClose     ActionKind = "auto_close"     // system: no answer from the citizen in time: resolved, unverified
 	ActWarnDue       ActionKind = "warn_due"       // system: the deadline is near; the officer is told (an event, not an action)
+	ActLink          ActionKind = "link"           // assignee or control room: a duplicate of Action.Parent, resolved with it
+	ActUnlink        ActionKind = "unlink"         // assignee or control room: not a duplicate after all
+	ActLinked        ActionKind = "linked"         // the store: a duplicate was linked to this one (an event, not an action)
 )
 
 // Action is a request to change a complaint. The service resolves Target
@@ -40,6 +43,7 @@ type Action struct {
 	Area       string   // reassign: a new area (required for a complaint still in triage)
 	Photos     []Upload // report
 	Location   *Point   // report: where the photo was taken
+	Parent     string   // link: the number of the complaint this one duplicates
 	Due        time.Time
 	// Proof a report must carry, set by the service from the category and
 	// the configuration: a photo and a location, within MaxDistance metres
@@ -108,6 +112,8 @@ var rules = map[ActionKind]rule{
 	ActHold:          {from: working, who: controlRoom, needNote: true, public: true, notePub: true},
 	ActRelease:       {from: working, who: controlRoom, public: true},
 	ActAutoClose:     {from: []Status{StatusResolved}, to: StatusClosed, who: system, public: true},
+	ActLink:          {from: linkFrom, who: linker, public: true, notePub: true},
+	ActUnlink:        {from: linkFrom, who: linker, public: true, notePub: true},
 }
 
 // Allowed reports whether actor may take action kind on c now, without
@@ -237,6 +243,11 @@ func Apply(c *Complaint, act Action, a Actor, now time.Time) (Event, error) {
 			return Event{}, Errorf(EConflict, "error.on_hold")
 		}
 		next.OnHold, next.HoldSince = true, now
+	case ActLink, ActUnlink:
+		if err := link(&next, act); err != nil {
+			return Event{}, err
+		}
+		note = linkNote(c, &next)
 	case ActRelease:
 		if !c.OnHold {
 			return Event{}, Errorf(EConflict, "error.not_on_hold")
@@ -248,6 +259,11 @@ func Apply(c *Complaint, act Action, a Actor, now time.Time) (Event, error) {
 	}
 	if r.to != "" {
 		next.Status = r.to
+	}
+	if !next.Status.Open() {
+		// Resolved, closed or rejected: no clock runs, so no hold either;
+		// a reopening starts a fresh deadline.
+		next.OnHold, next.HoldSince = false, time.Time{}
 	}
 	next.Updated = now
 	ev := Event{

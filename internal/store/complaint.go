@@ -13,7 +13,7 @@ import (
 
 // complaintCols is the column list of scanComplaint.
 const complaintCols = `id, number, name, mobile, language, channel, category, area, address, description,
-lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated, escalations, on_hold, hold_since`
+lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated, escalations, on_hold, hold_since, links`
 
 func scanComplaint(r scanner) (*grievance.Complaint, error) {
 	var c grievance.Complaint
@@ -23,7 +23,7 @@ func scanComplaint(r scanner) (*grievance.Complaint, error) {
 	var holdSince sql.NullInt64
 	err := r.Scan(&c.ID, &c.Number, &c.Name, &c.Mobile, &c.Language, &c.Channel, &c.Category, &c.Area,
 		&c.Address, &c.Description, &lat, &lng, &c.Status, &c.Department, &assignee, &c.Level, &due,
-		&c.DuplicateOf, &created, &updated, &c.Escalations, &c.OnHold, &holdSince)
+		&c.DuplicateOf, &created, &updated, &c.Escalations, &c.OnHold, &holdSince, &c.Links)
 	if err != nil {
 		return nil, err
 	}
@@ -266,6 +266,7 @@ func (s *Store) File(ctx context.Context, in grievance.NewComplaint) (*grievance
 			if err := insertAttachments(w, c, e.ID, atts); err != nil {
 				return err
 			}
+			s.published(w, c, e)
 			return insertMessages(w, c.ID, msgs, now)
 		})
 		if errors.Is(err, errNumberTaken) {
@@ -400,6 +401,9 @@ func (s *Store) History(ctx context.Context, actor grievance.Actor, number strin
 // a clock that ran while the complaint sat elsewhere would blame it for
 // another's delay. The time lost stays visible in the history.
 func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, act grievance.Action) (*grievance.Complaint, error) {
+	if act.Kind == grievance.ActLink || act.Kind == grievance.ActUnlink {
+		return s.link(ctx, actor, number, act)
+	}
 	st := s.state()
 	m := st.m
 	now := s.clock()
@@ -485,6 +489,12 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 		}
 		if err := s.queueMessages(w, c, ev, m, now); err != nil {
 			return err
+		}
+		s.published(w, c, ev)
+		if ev.Kind == grievance.ActReport && c.Links > 0 {
+			if err := s.resolveLinked(w, c, ev, m, now); err != nil {
+				return err
+			}
 		}
 		if c.Attachments, err = attachments(w.ctx, w, c.ID); err != nil {
 			return err
@@ -575,7 +585,7 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	var orderBy string
 	switch order {
 	case grievance.OrderDue:
-		orderBy = "due, id"
+		orderBy = "links DESC, due, id" // more duplicates first: see dueAfter
 	case grievance.OrderRecent:
 		orderBy = "created DESC, id DESC"
 	default:
@@ -587,7 +597,7 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 			return grievance.ComplaintPage{}, wrap("search complaints", err)
 		}
 		if order == grievance.OrderDue {
-			add("(due > ? OR (due = ? AND id > ?))", cur.key, cur.key, cur.id)
+			add(dueAfter, cur.links, cur.links, cur.key, cur.key, cur.id)
 		} else {
 			add("(created < ? OR (created = ? AND id < ?))", cur.key, cur.key, cur.id)
 		}
@@ -621,11 +631,11 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	if len(page.Complaints) > limit {
 		page.Complaints = page.Complaints[:limit]
 		last := page.Complaints[limit-1]
-		k := ms(last.Due)
+		k, links := ms(last.Due), int64(last.Links)
 		if order == grievance.OrderRecent {
-			k = ms(last.Created)
+			k, links = ms(last.Created), 0
 		}
-		page.Next = encodeCursor(order, k, last.ID)
+		page.Next = encodeCursor(order, k, last.ID, links)
 	}
 	return page, nil
 }

@@ -56,10 +56,19 @@ type Options struct {
 	// to 18:00), for ladders counted in hours.
 	SaturdaysOff       []int
 	WorkStart, WorkEnd time.Duration
+	// Publish, when set, is told of every committed change to a complaint,
+	// after the commit, from the writer goroutine: it must not block.
+	Publish func(grievance.Change)
 	// ProofDistance is how far, in metres, the location of an action-taken
 	// report's photo may be from the complaint's location, for categories
 	// that require proof. Default 500.
 	ProofDistance float64
+	// DuplicateWindow and DuplicateDistance are when two complaints of a
+	// category are offered as probable duplicates: filed within the window
+	// (default 7 days) of each other, and within the distance (metres,
+	// default 200) or from the same mobile number.
+	DuplicateWindow   time.Duration
+	DuplicateDistance float64
 }
 
 // Store is the SQLite implementation of the grievance services.
@@ -74,9 +83,12 @@ type Store struct {
 	max           int
 	levelDays     int
 	proofDistance float64
+	publish       func(grievance.Change)
 	saturdaysOff  []int
 	workStart     time.Duration
 	workEnd       time.Duration
+	dupWindow     time.Duration
+	dupDistance   float64
 
 	masters atomic.Pointer[mastersState]
 
@@ -118,8 +130,9 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open: database path %q must not contain '?' or '#'", o.Path)
 	}
 	s := &Store{
-		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch, levelDays: o.LevelDays, proofDistance: o.ProofDistance,
+		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch, levelDays: o.LevelDays, proofDistance: o.ProofDistance, publish: o.Publish,
 		saturdaysOff: o.SaturdaysOff, workStart: o.WorkStart, workEnd: o.WorkEnd,
+		dupWindow: o.DuplicateWindow, dupDistance: o.DuplicateDistance,
 		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}),
 	}
 	if s.now == nil {
@@ -493,4 +506,13 @@ func (w *wtx) QueryRowContext(_ context.Context, q string, args ...any) *sql.Row
 type querier interface {
 	QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error)
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
+}
+
+// published tells Publish about a change once the transaction commits.
+func (s *Store) published(w *wtx, c *grievance.Complaint, ev grievance.Event) {
+	if s.publish == nil || c == nil {
+		return
+	}
+	ch := grievance.ChangeOf(c, ev)
+	w.afterCommit(func() { s.publish(ch) })
 }

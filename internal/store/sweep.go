@@ -7,6 +7,21 @@ import (
 	"nivaran/internal/grievance"
 )
 
+// The sweep's queries. Each names its partial index (migration 0003): the
+// index's condition is repeated in the query, so what is read is what is
+// due. A complaint linked as a duplicate follows its parent: it neither
+// escalates nor warns.
+const (
+	sweepEscalateQ = `SELECT ` + complaintCols + ` FROM complaints INDEXED BY complaints_sweep_escalate
+WHERE status IN ('assigned', 'in_progress', 'reopened') AND on_hold = 0 AND ladder_end = 0 AND due <= ? AND duplicate_of = ''
+ORDER BY due LIMIT ?`
+	sweepWarnQ = `SELECT ` + complaintCols + ` FROM complaints INDEXED BY complaints_sweep_warn
+WHERE status IN ('assigned', 'in_progress', 'reopened') AND on_hold = 0 AND due_warned = 0 AND due > ? AND due <= ? AND duplicate_of = ''
+ORDER BY due LIMIT ?`
+	sweepVerifyQ = `SELECT ` + complaintCols + ` FROM complaints INDEXED BY complaints_sweep_verify
+WHERE status = 'resolved' AND resolved_at <= ? ORDER BY resolved_at LIMIT ?`
+)
+
 var _ grievance.Scheduler = (*Store)(nil)
 
 // Sweep does the scheduler's due work at now: it warns officers of
@@ -18,7 +33,8 @@ var _ grievance.Scheduler = (*Store)(nil)
 // queues its messages in the same transaction.
 //
 // It reads only what is due, through partial indexes whose conditions the
-// queries repeat, so a sweep over a million open complaints costs what is
+// queries repeat (named with INDEXED BY: without statistics SQLite's
+// planner prefers the wider status index and reads what is not due), so a sweep over a million open complaints costs what is
 // due, not what is open. With one writer (SQLite) each batch is claimed and
 // changed in one transaction; several servers on PostgreSQL will claim
 // with FOR UPDATE SKIP LOCKED.
@@ -48,9 +64,7 @@ func (s *Store) sweepBatch(ctx context.Context, now time.Time, o grievance.Sweep
 		most = 0
 		t := ms(now)
 		// Overdue: up one level.
-		due, err := w.complaints(`SELECT `+complaintCols+` FROM complaints
-WHERE status IN ('assigned', 'in_progress', 'reopened') AND on_hold = 0 AND ladder_end = 0 AND due <= ?
-ORDER BY due LIMIT ?`, t, o.Batch)
+		due, err := w.complaints(sweepEscalateQ, t, o.Batch)
 		if err != nil {
 			return err
 		}
@@ -78,9 +92,7 @@ ORDER BY due LIMIT ?`, t, o.Batch)
 		}
 		// Near the deadline: warn the officer once.
 		if o.WarnBefore > 0 {
-			soon, err := w.complaints(`SELECT `+complaintCols+` FROM complaints
-WHERE status IN ('assigned', 'in_progress', 'reopened') AND on_hold = 0 AND due_warned = 0 AND due > ? AND due <= ?
-ORDER BY due LIMIT ?`, t, ms(now.Add(o.WarnBefore)), o.Batch)
+			soon, err := w.complaints(sweepWarnQ, t, ms(now.Add(o.WarnBefore)), o.Batch)
 			if err != nil {
 				return err
 			}
@@ -102,8 +114,7 @@ ORDER BY due LIMIT ?`, t, ms(now.Add(o.WarnBefore)), o.Batch)
 		}
 		// Resolved and not answered: closed as resolved, unverified.
 		if o.VerifyWithin > 0 {
-			old, err := w.complaints(`SELECT `+complaintCols+` FROM complaints
-WHERE status = 'resolved' AND resolved_at <= ? ORDER BY resolved_at LIMIT ?`, ms(now.Add(-o.VerifyWithin)), o.Batch)
+			old, err := w.complaints(sweepVerifyQ, ms(now.Add(-o.VerifyWithin)), o.Batch)
 			if err != nil {
 				return err
 			}
@@ -134,6 +145,7 @@ func (s *Store) record(w *wtx, c *grievance.Complaint, prevDue time.Time, ev gri
 	if err := insertEvent(w, &ev); err != nil {
 		return err
 	}
+	s.published(w, c, ev)
 	return s.queueMessages(w, c, ev, m, now)
 }
 

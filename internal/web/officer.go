@@ -51,6 +51,7 @@ type staffView struct {
 	Subordinates []*grievance.Officer
 	Officers     []grievance.Officer // for reassignment
 	Choices      fileView            // categories and areas, for reassignment
+	Duplicates   []grievance.Match   // probable duplicates, to link
 }
 
 func (s *Server) complaintStaff(w http.ResponseWriter, r *http.Request) {
@@ -74,7 +75,7 @@ func (s *Server) showStaff(w http.ResponseWriter, r *http.Request, status int, e
 	}
 	p := s.newPage(r, id)
 	p.Title = p.T("complaint.title", c.Number)
-	v := staffView{C: c, Events: events}
+	v := staffView{C: c, Events: events, Duplicates: s.duplicatesFor(r, id, c)}
 	if o := id.Actor.Officer; o != nil {
 		v.Subordinates = p.Masters.Subordinates(o, c)
 	}
@@ -103,7 +104,8 @@ func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request) {
 	kind := grievance.ActionKind(r.PathValue("action"))
 	switch kind {
 	case grievance.ActAccept, grievance.ActForward, grievance.ActReturn, grievance.ActNote, grievance.ActReport,
-		grievance.ActReassign, grievance.ActClose, grievance.ActReopen, grievance.ActReject, grievance.ActHold, grievance.ActRelease:
+		grievance.ActReassign, grievance.ActClose, grievance.ActReopen, grievance.ActReject, grievance.ActHold, grievance.ActRelease,
+		grievance.ActLink, grievance.ActUnlink:
 	default:
 		s.notFound(w, r)
 		return
@@ -118,6 +120,7 @@ func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request) {
 		act.Target = &grievance.Officer{ID: oid}
 	}
 	act.Department = r.FormValue("department")
+	act.Parent = r.FormValue("parent")
 	act.Category, act.Area = r.FormValue("category"), r.FormValue("area")
 	if kind == grievance.ActReport {
 		var err error
@@ -134,7 +137,7 @@ func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request) {
 		s.showStaff(w, r, 0, err)
 		return
 	}
-	redirect(w, r, "/officer/complaints/"+number+"#history")
+	redirect(w, r, "/officer/complaints/"+backTo(r, number)+"#history")
 }
 
 func (s *Server) photoStaff(w http.ResponseWriter, r *http.Request) {

@@ -157,6 +157,24 @@ func (p *page) Can(action string, c *grievance.Complaint) bool {
 	return p.Identity != nil && grievance.Allowed(grievance.ActionKind(action), p.Identity.Actor, c)
 }
 
+// Sum adds up counts by channel.
+func (p *page) Sum(m map[grievance.Channel]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// SumStatus adds up counts by status.
+func (p *page) SumStatus(m map[grievance.Status]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
 // Admin reports whether the signed-in user administers the masters and users.
 func (p *page) Admin() bool { return p.Identity != nil && p.Identity.Actor.Has(grievance.RoleAdmin) }
 

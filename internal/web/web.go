@@ -22,6 +22,7 @@ import (
 	"nivaran/internal/auth"
 	"nivaran/internal/grievance"
 	"nivaran/internal/i18n"
+	"nivaran/internal/live"
 )
 
 //go:embed templates/*.html
@@ -41,9 +42,14 @@ type Deps struct {
 	MaxPhotoBytes int64         // per photo
 	Public        *auth.Limiter // per client address, on public form posts
 	OTP           grievance.OTPService
-	Outbox        grievance.OutboxService
-	SMS           SMSAdmin      // nil when SMS is off
-	OTPLimit      *auth.Limiter // one-time codes requested per client address
+	Wall          grievance.WallService
+	Bus           *live.Bus
+	// Stop closes when the server shuts down: event streams end then, so
+	// that shutting down does not wait for them.
+	Stop     <-chan struct{}
+	Outbox   grievance.OutboxService
+	SMS      SMSAdmin      // nil when SMS is off
+	OTPLimit *auth.Limiter // one-time codes requested per client address
 	// OTPMessage renders the SMS that carries a one-time code.
 	OTPMessage    func(to string, lang grievance.Lang, code string, at time.Time) (grievance.Message, error)
 	SecureCookies bool
@@ -55,6 +61,9 @@ type Deps struct {
 	// Reports computes the control room's defaulters list and scorecard;
 	// nil: those pages are not found.
 	Reports grievance.ReportService
+	// Duplicates finds probable duplicates for the staff complaint page;
+	// nil: none are offered.
+	Duplicates grievance.DuplicateService
 }
 
 // Server is the web surfaces' handler.
@@ -184,6 +193,9 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /officer/complaints/{number}/photos/{id}", s.staff(s.photoStaff))
 	mux.HandleFunc("POST /officer/complaints/{number}/{action}", s.staff(s.complaintAct))
 	mux.HandleFunc("GET /control", s.staff(s.controlList))
+	mux.HandleFunc("GET /control/wall", s.staff(s.wallPage))
+	mux.HandleFunc("GET /control/wall.json", s.staff(s.wallJSON))
+	mux.HandleFunc("GET /control/wall/events", s.staff(s.wallEvents))
 	mux.HandleFunc("GET /control/defaulters", s.staff(s.controlDefaulters))
 	mux.HandleFunc("GET /control/scorecard", s.staff(s.controlScorecard))
 	mux.HandleFunc("GET /admin/sms", s.staff(s.adminSMS))

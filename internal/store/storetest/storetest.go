@@ -29,6 +29,7 @@ type Harness interface {
 	grievance.OTPService
 	grievance.Scheduler
 	grievance.ReportService
+	grievance.DuplicateService
 	Ready(ctx context.Context) error
 }
 
@@ -67,6 +68,10 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"SweepVerify", testSweepVerify},
 		{"SweepLadderHours", testSweepLadderHours},
 		{"FinalStatusKept", testFinalStatusKept},
+		{"Duplicates", testDuplicates},
+		{"Link", testLink},
+		{"ReportResolvesLinked", testReportResolvesLinked},
+		{"LinksOrder", testLinksOrder},
 		{"ReportScorecard", testReportScorecard},
 		{"ReportDefaulters", testReportDefaulters},
 	}

@@ -1,0 +1,173 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// sseReader reads server-sent events from a stream.
+type sseReader struct {
+	res *http.Response
+	br  *bufio.Reader
+}
+
+// openSSE opens the wall's event stream as c, after lastID when not "".
+func openSSE(t *testing.T, c *client, lastID string) *sseReader {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	req, _ := http.NewRequestWithContext(ctx, "GET", c.base+"/control/wall/events", nil)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { res.Body.Close() })
+	if res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+		t.Fatalf("event stream: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	return &sseReader{res: res, br: bufio.NewReader(res.Body)}
+}
+
+// next returns the next event's id, type and data, or fails after d.
+func (s *sseReader) next(t *testing.T, d time.Duration) (id, typ, data string) {
+	t.Helper()
+	type ev struct{ id, typ, data string }
+	got := make(chan ev, 1)
+	go func() {
+		var e ev
+		for {
+			line, err := s.br.ReadString('\n')
+			if err != nil {
+				got <- ev{typ: "error"}
+				return
+			}
+			line = strings.TrimRight(line, "\n")
+			switch {
+			case line == "":
+				if e.data != "" || e.typ != "" {
+					got <- e
+					return
+				}
+			case strings.HasPrefix(line, "id: "):
+				e.id = line[4:]
+			case strings.HasPrefix(line, "event: "):
+				e.typ = line[7:]
+			case strings.HasPrefix(line, "data: "):
+				e.data = line[6:]
+			}
+		}
+	}()
+	select {
+	case e := <-got:
+		return e.id, e.typ, e.data
+	case <-time.After(d):
+		t.Fatalf("no event within %v", d)
+		return "", "", ""
+	}
+}
+
+// TestLiveWall: a complaint registered anywhere reaches the open wall within
+// a second; a wall that reconnects with Last-Event-ID catches up on what it
+// missed; an officer cannot open it.
+func TestLiveWall(t *testing.T) {
+	m := MustRunMain(t, "", nil)
+	admin := newClient(t, m)
+	admin.login("admin", testAdminPassword)
+	page := admin.get("/control/wall")
+	if page.Status != 200 || !strings.Contains(page.Body, `data-count="today">0<`) {
+		t.Fatalf("wall: %d\n%.800s", page.Status, page.Body)
+	}
+	stream := openSSE(t, admin, "")
+	api := newClient(t, m)
+	start := time.Now()
+	number := fileJSON(t, api, nil)["number"].(string)
+	id, _, data := stream.next(t, time.Second)
+	if !strings.Contains(data, number) || !strings.Contains(data, `"kind":"file"`) {
+		t.Fatalf("first event %s: %s", id, data)
+	}
+	t.Logf("event on the wall %v after the 201", time.Since(start))
+
+	// Two more while the wall is away; it reconnects from the first.
+	n2 := fileJSON(t, api, nil)["number"].(string)
+	n3 := fileJSON(t, api, map[string]any{"category": "jal-leakage"})["number"].(string)
+	again := openSSE(t, admin, id)
+	_, _, d2 := again.next(t, time.Second)
+	_, _, d3 := again.next(t, time.Second)
+	if !strings.Contains(d2, n2) || !strings.Contains(d3, n3) {
+		t.Errorf("catch-up: %s / %s, want %s then %s", d2, d3, n2, n3)
+	}
+	// An ID from before a restart: reload.
+	old := openSSE(t, admin, "5")
+	if _, typ, _ := old.next(t, time.Second); typ != "reload" {
+		t.Errorf("stale ID: event %q, want reload", typ)
+	}
+	if r := admin.get("/control/wall"); !strings.Contains(r.Body, `data-count="today">3<`) {
+		t.Error("wall's first paint does not count today's 3 complaints")
+	}
+	officer := newClient(t, m)
+	officer.login("mun-l1", testDemoPassword)
+	for _, p := range []string{"/control/wall", "/control/wall.json", "/control/wall/events"} {
+		if r := officer.get(p); r.Status != 403 {
+			t.Errorf("officer at %s: %d", p, r.Status)
+		}
+	}
+}
+
+// TestBrowserLiveWall: in Chromium, the wall shows a new complaint without
+// reloading, and passes the accessibility check.
+func TestBrowserLiveWall(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	axe := axeSource(t)
+	m := MustRunMain(t, "", nil)
+	ctx := newBrowser(t, true)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(m.URL()+"/officer/login?next=/control/wall"), chromedp.WaitVisible(chromedp.CSS("#login")),
+		chromedp.SendKeys(chromedp.CSS("#login"), "admin"), chromedp.SendKeys(chromedp.CSS("#password"), testAdminPassword),
+		chromedp.Click(chromedp.CSS(`button[type=submit].primary`)), chromedp.WaitVisible(chromedp.CSS("[data-wall]")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait until the stream is open, then file.
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && !strings.Contains(text(ctx, t, "[data-conn]"), "●") {
+		time.Sleep(100 * time.Millisecond)
+	}
+	axeCheck(t, ctx, axe, "live wall")
+	number := fileJSON(t, newClient(t, m), nil)["number"].(string)
+	deadline = time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && !strings.Contains(text(ctx, t, "[data-feed]"), number) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if !strings.Contains(text(ctx, t, "[data-feed]"), number) {
+		t.Fatal("the wall's feed did not show the new complaint")
+	}
+	if n := text(ctx, t, `[data-count="today"]`); n != "1" {
+		t.Errorf("today's count %q, want 1", n)
+	}
+}
+
+// TestShutdownWithOpenWall: an open event stream does not hold up a
+// graceful shutdown: it ends when the shutdown begins.
+func TestShutdownWithOpenWall(t *testing.T) {
+	m := MustRunMain(t, "", nil)
+	admin := newClient(t, m)
+	admin.login("admin", testAdminPassword)
+	openSSE(t, admin, "")
+	// A stream that held the shutdown up would make it run out of its
+	// drain time, and Close would report that.
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,93 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"time"
+
+	"nivaran/internal/grievance"
+)
+
+var _ grievance.WallService = (*Store)(nil)
+
+// openStatuses is the SQL list of statuses that still need work.
+const openStatuses = `('registered', 'assigned', 'in_progress', 'reopened', 'returned')`
+
+// Wall computes the live wall's figures in one read transaction, so they
+// agree with each other.
+func (s *Store) Wall(ctx context.Context, now, day time.Time) (grievance.WallStats, error) {
+	w := grievance.WallStats{At: now, Today: map[grievance.Channel]int{}, Open: map[grievance.Status]int{}, AreasToday: map[string]int{}}
+	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return w, wrap("wall", err)
+	}
+	defer tx.Rollback()
+	t, d := ms(now), ms(day)
+	steps := []struct {
+		q    string
+		args []any
+		scan func(r scanner) error
+	}{
+		{`SELECT channel, COUNT(*) FROM complaints WHERE created >= ? GROUP BY channel`, []any{d}, func(r scanner) error {
+			var c grievance.Channel
+			var n int
+			err := r.Scan(&c, &n)
+			w.Today[c] = n
+			return err
+		}},
+		{`SELECT COUNT(*) FROM complaints WHERE created >= ?`, []any{ms(now.Add(-time.Hour))}, func(r scanner) error {
+			return r.Scan(&w.LastHour)
+		}},
+		{`SELECT status, COUNT(*) FROM complaints WHERE status IN ` + openStatuses + ` GROUP BY status`, nil, func(r scanner) error {
+			var st grievance.Status
+			var n int
+			err := r.Scan(&st, &n)
+			w.Open[st] = n
+			return err
+		}},
+		{`SELECT COALESCE(SUM(created > ?), 0), COALESCE(SUM(created <= ? AND created > ?), 0), COALESCE(SUM(created <= ? AND created > ?), 0),
+COALESCE(SUM(created <= ?), 0) FROM complaints WHERE status IN ` + openStatuses,
+			[]any{ms(now.AddDate(0, 0, -8)), ms(now.AddDate(0, 0, -8)), ms(now.AddDate(0, 0, -16)), ms(now.AddDate(0, 0, -16)),
+				ms(now.AddDate(0, 0, -31)), ms(now.AddDate(0, 0, -31))},
+			func(r scanner) error { return r.Scan(&w.Ages[0], &w.Ages[1], &w.Ages[2], &w.Ages[3]) }},
+		{`SELECT COUNT(*) FROM complaints WHERE status IN ('assigned', 'in_progress', 'reopened') AND on_hold = 0 AND due < ?`, []any{t},
+			func(r scanner) error { return r.Scan(&w.Overdue) }},
+		{`SELECT COUNT(*) FROM complaints WHERE status IN ` + openStatuses + ` AND escalations > 0`, nil,
+			func(r scanner) error { return r.Scan(&w.Escalated) }},
+		{`SELECT department, COUNT(*), COALESCE(SUM(on_hold = 0 AND due < ?), 0) FROM complaints WHERE status IN ` + openStatuses + `
+GROUP BY department ORDER BY COUNT(*) DESC, department`, []any{t}, func(r scanner) error {
+			var p grievance.Pendency
+			err := r.Scan(&p.Department, &p.Open, &p.Overdue)
+			w.Departments = append(w.Departments, p)
+			return err
+		}},
+		{`SELECT area, lat, lng FROM complaints WHERE created >= ? ORDER BY created DESC LIMIT 5000`, []any{d}, func(r scanner) error {
+			var area string
+			var lat, lng sql.NullFloat64
+			if err := r.Scan(&area, &lat, &lng); err != nil {
+				return err
+			}
+			w.AreasToday[area]++
+			if p := point(lat, lng); p != nil && len(w.PointsToday) < 1000 {
+				w.PointsToday = append(w.PointsToday, *p)
+			}
+			return nil
+		}},
+		{`SELECT e.kind, e.from_status, e.to_status, e.at, c.number, c.channel, c.category, c.area, c.department, c.level
+FROM events e JOIN complaints c ON c.id = e.complaint_id WHERE e.kind NOT IN ('note', 'warn_due') ORDER BY e.id DESC LIMIT 25`, nil,
+			func(r scanner) error {
+				var ch grievance.Change
+				var at int64
+				err := r.Scan(&ch.Kind, &ch.From, &ch.Status, &at, &ch.Number, &ch.Channel, &ch.Category, &ch.Area, &ch.Department, &ch.Level)
+				ch.At = fromMs(at)
+				w.Recent = append(w.Recent, ch)
+				return err
+			}},
+	}
+	for _, st := range steps {
+		if err := each(ctx, tx, st.q, st.scan, st.args...); err != nil {
+			return w, wrap("wall", err)
+		}
+	}
+	return w, nil
+}

@@ -1,0 +1,180 @@
+package web
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"nivaran/internal/grievance"
+	"nivaran/internal/live"
+)
+
+// wallView is the live wall's first paint.
+type wallView struct {
+	S         grievance.WallStats
+	Channels  []grievance.Channel
+	Working   []grievance.Status
+	MaxOpen   int
+	AreaHeat  []areaHeat
+	Helpline  bool
+	AgeLabels [4]string
+}
+
+type areaHeat struct {
+	Code, Name string
+	Count      int
+	Percent    int
+}
+
+// wallStats computes the figures at this moment for the district's day.
+func (s *Server) wallStats(r *http.Request) (grievance.WallStats, error) {
+	now := s.Now()
+	l := now.In(s.Location)
+	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, s.Location)
+	return s.Wall.Wall(r.Context(), now, day)
+}
+
+func (s *Server) controlOnly(w http.ResponseWriter, r *http.Request) bool {
+	if !identityFrom(r).Actor.ControlRoom() {
+		s.fail(w, r, grievance.Errorf(grievance.EForbidden, "error.forbidden"))
+		return false
+	}
+	return true
+}
+
+// wallPage is the live wall: large type for a screen across the room,
+// updated by server-sent events within a second of any change.
+func (s *Server) wallPage(w http.ResponseWriter, r *http.Request) {
+	if !s.controlOnly(w, r) {
+		return
+	}
+	st, err := s.wallStats(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p := s.newPage(r, identityFrom(r))
+	p.Title = p.T("wall.title")
+	v := wallView{S: st, Channels: []grievance.Channel{grievance.ChannelWeb, grievance.ChannelApp, grievance.ChannelPhone,
+		grievance.ChannelSMS, grievance.ChannelWalkIn, grievance.ChannelOpen311},
+		Working: []grievance.Status{grievance.StatusRegistered, grievance.StatusAssigned, grievance.StatusInProgress,
+			grievance.StatusReopened, grievance.StatusReturned}}
+	for _, d := range st.Departments {
+		v.MaxOpen = max(v.MaxOpen, d.Open)
+	}
+	most := 0
+	for _, n := range st.AreasToday {
+		most = max(most, n)
+	}
+	for _, a := range p.Masters.Areas {
+		if !p.Masters.Leaf(a.Code) {
+			continue
+		}
+		h := areaHeat{Code: a.Code, Name: p.Area(a.Code), Count: st.AreasToday[a.Code]}
+		if most > 0 {
+			h.Percent = h.Count * 100 / most
+		}
+		v.AreaHeat = append(v.AreaHeat, h)
+	}
+	p.Data = v
+	s.render(w, http.StatusOK, "wall", p)
+}
+
+// wallJSON gives the figures for the wall's periodic correction.
+func (s *Server) wallJSON(w http.ResponseWriter, r *http.Request) {
+	if !s.controlOnly(w, r) {
+		return
+	}
+	st, err := s.wallStats(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	json.NewEncoder(w).Encode(map[string]any{
+		"today": st.Today, "last_hour": st.LastHour, "open": st.Open, "ages": st.Ages,
+		"overdue": st.Overdue, "escalated": st.Escalated, "departments": st.Departments,
+	})
+}
+
+// feedItem is a change as the wall's script receives it.
+type feedItem struct {
+	Kind       string `json:"kind"`
+	Action     string `json:"action"`
+	Number     string `json:"number"`
+	Status     string `json:"status"`
+	From       string `json:"from"`
+	StatusName string `json:"status_name"`
+	Channel    string `json:"channel"`
+	Category   string `json:"category"`
+	Area       string `json:"area"`
+	Department string `json:"department"`
+	Time       string `json:"time"`
+}
+
+// wallEvents streams changes as server-sent events. A reconnecting screen
+// sends Last-Event-ID and gets what it missed; one that missed too much
+// gets a "reload" event.
+func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
+	if !s.controlOnly(w, r) {
+		return
+	}
+	rc := http.NewResponseController(w)
+	after, _ := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
+	sub, missed, ok := s.Bus.Subscribe(after, 256)
+	defer sub.Close()
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	// Streams outlive the server's write timeout.
+	rc.SetWriteDeadline(time.Time{})
+	p := s.newPage(r, identityFrom(r))
+	fmt.Fprint(w, "retry: 2000\n\n")
+	if !ok {
+		fmt.Fprint(w, "event: reload\ndata: {}\n\n")
+	}
+	send := func(e live.Event) error {
+		c := e.Change
+		b, _ := json.Marshal(feedItem{Kind: string(c.Kind), Action: p.Action(c.Kind), Number: c.Number, Status: string(c.Status),
+			From: string(c.From), StatusName: p.Status(c.Status), Channel: string(c.Channel), Category: p.Category(c.Category),
+			Area: p.Area(c.Area), Department: p.Department(c.Department), Time: c.At.In(s.Location).Format("15:04:05")})
+		_, err := fmt.Fprintf(w, "id: %d\ndata: %s\n\n", e.ID, b)
+		return err
+	}
+	for _, e := range missed {
+		if send(e) != nil {
+			return
+		}
+	}
+	if rc.Flush() != nil {
+		return
+	}
+	beat := time.NewTicker(15 * time.Second)
+	defer beat.Stop()
+	for {
+		select {
+		case <-r.Context().Done():
+			return
+		case <-s.Stop:
+			return
+		case e, open := <-sub.C:
+			if !open {
+				return // too slow: the screen reconnects and catches up
+			}
+			if send(e) != nil {
+				return
+			}
+		case <-beat.C:
+			if _, err := fmt.Fprint(w, ": beat\n\n"); err != nil {
+				return
+			}
+		}
+		if rc.Flush() != nil {
+			return
+		}
+	}
+}
