@@ -57,6 +57,15 @@ func TestEscalationBySchedulerInServer(t *testing.T) {
 	if len(msgs) == 0 || msgs[0].Event != "escalated" || !strings.Contains(msgs[0].Text, number) {
 		t.Errorf("escalation SMS to the officer: %+v", msgs)
 	}
+	// The officer it left is told too.
+	l1 := ms.OfficerByCode("mun-l1")
+	told := false
+	for _, msg := range waitMessages(t, m, l1.Mobile, 2) {
+		told = told || msg.Event == "escalated_away" && strings.Contains(msg.Text, number)
+	}
+	if !told {
+		t.Error("the level-1 officer was not told that the complaint went up")
+	}
 	r := newClient(t, m).get("/api/v1/complaints/" + number + "?mobile=9876543210")
 	if !strings.Contains(r.Body, `"action":"escalate"`) {
 		t.Errorf("the citizen's history lacks the escalation: %s", r.Body)

@@ -54,20 +54,21 @@ type Action struct {
 
 // Event is one entry of a complaint's append-only history.
 type Event struct {
-	ID          int64
-	ComplaintID int64
-	At          time.Time
-	Kind        ActionKind
-	ActorID     int64  // user ID, 0 for citizen and system
-	ActorName   string // "officer:<post code>" (shown as the post's designation), "citizen", "system", "control_room" or the user's login
-	From, To    Status
-	Note        string
-	Public      bool // the citizen sees this event
-	NotePublic  bool // the citizen sees the note too
-	AssigneeID  int64
-	Department  string
-	Level       int
-	Attachments []Attachment
+	ID           int64
+	ComplaintID  int64
+	At           time.Time
+	Kind         ActionKind
+	ActorID      int64  // user ID, 0 for citizen and system
+	ActorName    string // "officer:<post code>" (shown as the post's designation), "citizen", "system", "control_room" or the user's login
+	From, To     Status
+	Note         string
+	Public       bool // the citizen sees this event
+	NotePublic   bool // the citizen sees the note too
+	AssigneeID   int64
+	FromAssignee int64 // the assignee before the change (not stored: for the messages of this change)
+	Department   string
+	Level        int
+	Attachments  []Attachment
 }
 
 // rule says who may take an action and from which statuses.
@@ -269,7 +270,7 @@ func Apply(c *Complaint, act Action, a Actor, now time.Time) (Event, error) {
 	ev := Event{
 		ComplaintID: c.ID, At: now, Kind: act.Kind, ActorID: a.UserID, ActorName: actorName(a),
 		From: c.Status, To: next.Status, Note: note, Public: r.public, NotePublic: r.notePub,
-		AssigneeID: next.AssigneeID, Department: next.Department, Level: next.Level,
+		AssigneeID: next.AssigneeID, Department: next.Department, Level: next.Level, FromAssignee: c.AssigneeID,
 	}
 	*c = next
 	return ev, nil

@@ -242,6 +242,7 @@ func TestApplyCrossProduct(t *testing.T) {
 								ComplaintID: 42, At: now, Kind: k, ActorID: ta.actor.UserID, ActorName: ta.actorName,
 								From: s, To: wantC.Status, Note: wantNote, Public: sp.public, NotePublic: sp.notePub,
 								AssigneeID: wantC.AssigneeID, Department: wantC.Department, Level: wantC.Level,
+								FromAssignee: orig.AssigneeID,
 							}
 							if !reflect.DeepEqual(ev, wantEv) {
 								t.Errorf("blank=%v: event:\n got %+v\nwant %+v", blank, ev, wantEv)

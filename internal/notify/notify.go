@@ -27,18 +27,19 @@ const (
 // Events that send messages. They are the Message.Event of the outbox and the
 // event of a template.
 const (
-	EventRegistered = "registered"
-	EventForwarded  = "forwarded"
-	EventReassigned = "reassigned"
-	EventEscalated  = "escalated"
-	EventDueSoon    = "due_soon"
-	EventResolved   = "resolved"
-	EventRejected   = "rejected"
-	EventReopened   = "reopened"
-	EventOTP        = "otp"
-	EventStatus     = "status"  // answer to an inbound "STATUS <number>"
-	EventUnknown    = "unknown" // answer to a status request for no complaint of the sender
-	EventHelp       = "help"    // answer to an inbound text that is not understood
+	EventRegistered    = "registered"
+	EventForwarded     = "forwarded"
+	EventReassigned    = "reassigned"
+	EventEscalated     = "escalated"
+	EventEscalatedAway = "escalated_away" // to the officer an overdue complaint left
+	EventDueSoon       = "due_soon"
+	EventResolved      = "resolved"
+	EventRejected      = "rejected"
+	EventReopened      = "reopened"
+	EventOTP           = "otp"
+	EventStatus        = "status"  // answer to an inbound "STATUS <number>"
+	EventUnknown       = "unknown" // answer to a status request for no complaint of the sender
+	EventHelp          = "help"    // answer to an inbound text that is not understood
 )
 
 // Slot names: what each {#var#} of a template is filled with.
@@ -57,20 +58,21 @@ const (
 // its slots may use. A template names the order of its slots in Vars
 // (defaulting to this order), so that a language may order them differently.
 var slots = map[string][]string{
-	key(EventRegistered, Citizen): {VarNumber, VarDepartment, VarTrack},
-	key(EventRegistered, Officer): {VarNumber, VarCategory, VarArea, VarDue},
-	key(EventForwarded, Officer):  {VarNumber, VarCategory, VarArea, VarDue},
-	key(EventReassigned, Officer): {VarNumber, VarCategory, VarArea, VarDue},
-	key(EventEscalated, Officer):  {VarNumber, VarCategory, VarArea, VarDue},
-	key(EventDueSoon, Officer):    {VarNumber, VarCategory, VarDue},
-	key(EventResolved, Citizen):   {VarNumber, VarTrack},
-	key(EventRejected, Citizen):   {VarNumber, VarTrack},
-	key(EventReopened, Citizen):   {VarNumber, VarTrack},
-	key(EventReopened, Officer):   {VarNumber, VarCategory, VarArea, VarDue},
-	key(EventOTP, Citizen):        {VarOTP},
-	key(EventStatus, Citizen):     {VarNumber, VarStatus, VarTrack},
-	key(EventUnknown, Citizen):    {VarNumber},
-	key(EventHelp, Citizen):       {},
+	key(EventRegistered, Citizen):    {VarNumber, VarDepartment, VarTrack},
+	key(EventRegistered, Officer):    {VarNumber, VarCategory, VarArea, VarDue},
+	key(EventForwarded, Officer):     {VarNumber, VarCategory, VarArea, VarDue},
+	key(EventReassigned, Officer):    {VarNumber, VarCategory, VarArea, VarDue},
+	key(EventEscalated, Officer):     {VarNumber, VarCategory, VarArea, VarDue},
+	key(EventEscalatedAway, Officer): {VarNumber, VarCategory, VarArea},
+	key(EventDueSoon, Officer):       {VarNumber, VarCategory, VarDue},
+	key(EventResolved, Citizen):      {VarNumber, VarTrack},
+	key(EventRejected, Citizen):      {VarNumber, VarTrack},
+	key(EventReopened, Citizen):      {VarNumber, VarTrack},
+	key(EventReopened, Officer):      {VarNumber, VarCategory, VarArea, VarDue},
+	key(EventOTP, Citizen):           {VarOTP},
+	key(EventStatus, Citizen):        {VarNumber, VarStatus, VarTrack},
+	key(EventUnknown, Citizen):       {VarNumber},
+	key(EventHelp, Citizen):          {},
 }
 
 var languages = []grievance.Lang{grievance.Hindi, grievance.English}

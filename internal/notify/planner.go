@@ -94,7 +94,17 @@ func (p *Planner) Plan(c *grievance.Complaint, ev grievance.Event, officer *grie
 	if !ok {
 		return nil, nil
 	}
-	return p.plan(pl.event, string(ev.Kind), pl.audiences, c, officer, m, ev.At)
+	msgs, err := p.plan(pl.event, string(ev.Kind), pl.audiences, c, officer, m, ev.At)
+	if err != nil || ev.Kind != grievance.ActEscalate || m == nil {
+		return msgs, err
+	}
+	// Both are told: the officer it went to, and the one it left.
+	prev := m.Officer(ev.FromAssignee)
+	if prev == nil || officer != nil && prev.ID == officer.ID {
+		return msgs, nil
+	}
+	away, err := p.plan(EventEscalatedAway, string(ev.Kind)+"_away", []string{Officer}, c, prev, m, ev.At)
+	return append(msgs, away...), err
 }
 
 // PlanEvent returns the messages of a scheduler event (EventEscalated,
