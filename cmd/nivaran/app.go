@@ -148,6 +148,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Wall: m.Store, Bus: m.Bus, Stop: stopStreams,
 		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
 		Reports: m.Store, Duplicates: m.Store,
+		Analytics: m.Store,
 	})
 	if err != nil {
 		return err

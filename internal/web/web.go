@@ -64,6 +64,9 @@ type Deps struct {
 	// Duplicates finds probable duplicates for the staff complaint page;
 	// nil: none are offered.
 	Duplicates grievance.DuplicateService
+	// Analytics computes the control room's filterable reports under
+	// /control/reports; nil: those pages are not found.
+	Analytics grievance.AnalyticsService
 }
 
 // Server is the web surfaces' handler.
@@ -198,6 +201,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /control/wall/events", s.staff(s.wallEvents))
 	mux.HandleFunc("GET /control/defaulters", s.staff(s.controlDefaulters))
 	mux.HandleFunc("GET /control/scorecard", s.staff(s.controlScorecard))
+	mux.HandleFunc("GET /control/reports", s.staff(s.analyticsIndex))
+	mux.HandleFunc("GET /control/reports/{name}", s.staff(s.analyticsReport))
 	mux.HandleFunc("GET /admin/sms", s.staff(s.adminSMS))
 	mux.HandleFunc("GET /admin/holidays", s.staff(s.adminHolidays))
 	mux.HandleFunc("POST /admin/holidays", s.staff(s.adminHolidaysImport))

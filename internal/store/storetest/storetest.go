@@ -30,6 +30,7 @@ type Harness interface {
 	grievance.Scheduler
 	grievance.ReportService
 	grievance.DuplicateService
+	grievance.AnalyticsService
 	Ready(ctx context.Context) error
 }
 
@@ -74,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"LinksOrder", testLinksOrder},
 		{"ReportScorecard", testReportScorecard},
 		{"ReportDefaulters", testReportDefaulters},
+		{"Analytics", testAnalytics},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
