@@ -147,7 +147,7 @@ func (m *Main) Run(ctx context.Context) error {
 		MaxPhotoBytes: c.MaxPhotoBytes, Public: public, SecureCookies: c.SecureCookies, Location: c.Location, Now: m.Now,
 		Wall: m.Store, Bus: m.Bus, Stop: stopStreams,
 		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
-		Reports: m.Store, Duplicates: m.Store,
+		Reports: m.Store, Duplicates: m.Store, Admin: m.Store,
 		Analytics: m.Store,
 	})
 	if err != nil {

@@ -98,7 +98,7 @@ func (s *Server) adminHolidaysImport(w http.ResponseWriter, r *http.Request) {
 	next.Areas = slices.Clone(cur.Areas)
 	next.Officers = slices.Clone(cur.Officers)
 	next.Rules = slices.Clone(cur.Rules)
-	if err := s.Masters.ReplaceMasters(r.Context(), &next); err != nil {
+	if err := s.Admin.ReplaceMastersAs(r.Context(), identityFrom(r).Actor, &next, grievance.AuditHoliday); err != nil {
 		s.showHolidays(w, r, 0, err)
 		return
 	}

@@ -67,6 +67,9 @@ type Deps struct {
 	// Analytics computes the control room's filterable reports under
 	// /control/reports; nil: those pages are not found.
 	Analytics grievance.AnalyticsService
+	// Admin keeps the audited administration changes (officers,
+	// categories, accounts, holiday imports) and the audit log.
+	Admin AdminStore
 }
 
 // Server is the web surfaces' handler.
@@ -207,6 +210,18 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/holidays", s.staff(s.adminHolidays))
 	mux.HandleFunc("POST /admin/holidays", s.staff(s.adminHolidaysImport))
 	mux.HandleFunc("POST /admin/sms/test", s.staff(s.adminSMSTest))
+	mux.HandleFunc("GET /admin/officers", s.staff(s.adminOfficers))
+	mux.HandleFunc("GET /admin/officers/new", s.staff(s.adminOfficerForm))
+	mux.HandleFunc("POST /admin/officers", s.staff(s.adminOfficerSave))
+	mux.HandleFunc("GET /admin/officers/{code}", s.staff(s.adminOfficerForm))
+	mux.HandleFunc("POST /admin/officers/{code}", s.staff(s.adminOfficerSave))
+	mux.HandleFunc("POST /admin/officers/{code}/password", s.staff(s.adminOfficerPassword))
+	mux.HandleFunc("GET /admin/officers/{code}/disable", s.staff(s.adminOfficerDisableForm))
+	mux.HandleFunc("POST /admin/officers/{code}/disable", s.staff(s.adminOfficerDisable))
+	mux.HandleFunc("GET /admin/categories", s.staff(s.adminCategories))
+	mux.HandleFunc("GET /admin/categories/{code}", s.staff(s.adminCategoryForm))
+	mux.HandleFunc("POST /admin/categories/{code}", s.staff(s.adminCategorySave))
+	mux.HandleFunc("GET /admin/audit", s.staff(s.adminAudit))
 	mux.HandleFunc("GET /static/{name}", s.staticFile)
 	mux.HandleFunc("/", s.notFound)
 	cop := http.NewCrossOriginProtection()

@@ -31,6 +31,7 @@ type Harness interface {
 	grievance.ReportService
 	grievance.DuplicateService
 	grievance.AnalyticsService
+	grievance.AdminService
 	Ready(ctx context.Context) error
 }
 
@@ -75,6 +76,8 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"LinksOrder", testLinksOrder},
 		{"ReportScorecard", testReportScorecard},
 		{"ReportDefaulters", testReportDefaulters},
+		{"AdminAudit", testAdminAudit},
+		{"AdminDisableOfficer", testAdminDisableOfficer},
 		{"Analytics", testAnalytics},
 	}
 	for _, tt := range tests {

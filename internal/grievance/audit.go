@@ -1,0 +1,104 @@
+package grievance
+
+import (
+	"context"
+	"time"
+)
+
+// AuditEntry is one recorded change to the masters or the accounts: who made
+// it, when, and the record before and after as JSON ("" when there was none:
+// before a creation). Entries are never changed or removed.
+type AuditEntry struct {
+	ID         int64
+	At         time.Time
+	ActorID    int64
+	ActorLogin string
+	Entity     string // AuditOfficer, AuditCategory, AuditHoliday, AuditUser, AuditMasters
+	EntityKey  string // the officer's or category's code, the user's login
+	Action     string // AuditCreate, AuditUpdate, …
+	Before     string // JSON
+	After      string // JSON
+}
+
+// The entities and actions of the audit log.
+const (
+	AuditOfficer  = "officer"
+	AuditCategory = "category"
+	AuditHoliday  = "holiday"
+	AuditUser     = "user"
+	AuditMasters  = "masters"
+
+	AuditCreate        = "create"
+	AuditUpdate        = "update"
+	AuditDisable       = "disable"
+	AuditEnable        = "enable"
+	AuditResetPassword = "reset_password"
+	AuditImport        = "import"
+)
+
+// AuditFilter selects audit entries: every condition that is set must hold.
+// From and To bound At (From included, To excluded). Limit caps the answer
+// (default and most 500), newest first.
+type AuditFilter struct {
+	Entity string
+	Actor  string // actor login
+	From   time.Time
+	To     time.Time
+	Limit  int
+}
+
+// AuditService reads the audit log. There is no way to change it.
+type AuditService interface {
+	// Audit returns the entries that match f, newest first. Any signed-in
+	// administrator may read it; the caller checks the role.
+	Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
+}
+
+// AdminService changes the masters and accounts one record at a time, for
+// the administration pages. Every method checks that actor holds RoleAdmin
+// (EForbidden otherwise) and records the change in the audit log in the same
+// transaction: a change that fails records nothing.
+type AdminService interface {
+	AuditService
+
+	// AdminSaveOfficer creates the officer post with o.Code, or updates it
+	// (keeping its ID), and returns its ID. A new post gets a user account
+	// whose login is the code and which cannot sign in until a password is
+	// set. o.Active is ignored: a new post is active and an existing one
+	// keeps its state (AdminDisableOfficer ends it). EInvalid with key
+	// "masters.invalid" naming the row when the masters would not hold
+	// together, or with field "mobile" for a malformed mobile number.
+	AdminSaveOfficer(ctx context.Context, actor Actor, o Officer) (int64, error)
+
+	// AdminSaveCategory updates the category with c.Code (ENotFound when
+	// there is none). EInvalid like AdminSaveOfficer.
+	AdminSaveCategory(ctx context.Context, actor Actor, c Category) error
+
+	// AdminSetUserDisabled disables or enables an account; disabling ends
+	// its sessions. ENotFound.
+	AdminSetUserDisabled(ctx context.Context, actor Actor, userID int64, disabled bool) error
+
+	// AdminResetPassword sets a new password hash that must be changed at
+	// the next sign-in, clears lockout and ends the user's sessions.
+	// ENotFound.
+	AdminResetPassword(ctx context.Context, actor Actor, userID int64, hash string) error
+
+	// AdminDisableOfficer ends an officer post: its open complaints are
+	// reassigned (events by actor, who must also act for the control room)
+	// to the officer with ID to, or to the control-room queue of their
+	// department when to is 0; the post is made inactive and its accounts
+	// disabled, all in one transaction. It returns how many complaints
+	// moved. ENotFound for an unknown officer; EInvalid with field "to"
+	// when the target is not an active officer of the same department
+	// covering every complaint's area; EConflict when already inactive.
+	AdminDisableOfficer(ctx context.Context, actor Actor, officerID, to int64) (int, error)
+
+	// ReplaceMastersAs is ReplaceMasters by actor, recorded as an import of
+	// entity (AuditHoliday: the holidays before and after; otherwise the
+	// whole masters).
+	ReplaceMastersAs(ctx context.Context, actor Actor, m *Masters, entity string) error
+
+	// OpenByOfficer counts the open complaints (not resolved, closed or
+	// rejected) assigned to each officer.
+	OpenByOfficer(ctx context.Context) (map[int64]int, error)
+}
