@@ -18,6 +18,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"runtime"
 	"strings"
@@ -76,6 +77,8 @@ type Store struct {
 	wdb           *sql.DB // one connection: the writer goroutine's
 	dsnBase       string  // the database file
 	rdb           *sql.DB // read-only pool
+	cdb           *sql.DB // the checkpointer's connection
+	cpStopped     chan struct{}
 	now           func() time.Time
 	loc           *time.Location
 	blob          grievance.BlobStore
@@ -133,7 +136,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch, levelDays: o.LevelDays, proofDistance: o.ProofDistance, publish: o.Publish,
 		saturdaysOff: o.SaturdaysOff, workStart: o.WorkStart, workEnd: o.WorkEnd,
 		dupWindow: o.DuplicateWindow, dupDistance: o.DuplicateDistance,
-		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}),
+		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}), cpStopped: make(chan struct{}),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -159,6 +162,10 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	w := s.connParams(false)
 	w.Add("_pragma", "journal_mode(WAL)")
 	w.Add("_pragma", "synchronous(FULL)") // acknowledged means durable, even on power loss
+	// Checkpoints (copying the WAL back into the database, with an fsync)
+	// run in their own goroutine and connection, not in the writer's
+	// commits: the writer is the one thing every filing waits for.
+	w.Add("_pragma", "wal_autocheckpoint(0)")
 	w.Set("_txlock", "immediate")
 	wdb, err := sql.Open("sqlite", o.Path+"?"+w.Encode())
 	if err != nil {
@@ -194,8 +201,40 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
 	s.setMasters(m)
+	cdb, err := sql.Open("sqlite", o.Path+"?"+s.connParams(false).Encode())
+	if err != nil {
+		wdb.Close()
+		rdb.Close()
+		return nil, fmt.Errorf("store: open: %w", err)
+	}
+	cdb.SetMaxOpenConns(1)
+	s.cdb = cdb
 	go s.writer()
+	go s.checkpointer()
 	return s, nil
+}
+
+// checkpointer copies the WAL back into the database twice a second when
+// there were writes (PASSIVE: it never blocks the writer or readers), so
+// the WAL stays small without the writer doing it inside a commit.
+func (s *Store) checkpointer() {
+	defer close(s.cpStopped)
+	t := time.NewTicker(500 * time.Millisecond)
+	defer t.Stop()
+	last := s.written.Load()
+	for {
+		select {
+		case <-s.quit:
+			return
+		case <-t.C:
+		}
+		if n := s.written.Load(); n != last {
+			last = n
+			if _, err := s.cdb.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+				slog.Warn("store: checkpoint", "err", err)
+			}
+		}
+	}
 }
 
 // connParams are the connection parameters every connection shares;
@@ -221,7 +260,8 @@ func (s *Store) Close() error {
 	s.close.Do(func() {
 		close(s.quit)
 		<-s.stopped
-		err = errors.Join(s.rdb.Close(), s.wdb.Close())
+		<-s.cpStopped
+		err = errors.Join(s.cdb.Close(), s.rdb.Close(), s.wdb.Close())
 		if err != nil {
 			err = fmt.Errorf("store: close: %w", err)
 		}
