@@ -27,6 +27,8 @@ func run(ctx context.Context, args []string) error {
 			return mastersCmd(ctx, args[1:])
 		case "user":
 			return userCmd(ctx, args[1:])
+		case "demo":
+			return demoCmd(ctx, args[1:])
 		case "help", "-h", "--help":
 			fmt.Print(usage)
 			return nil
@@ -52,6 +54,8 @@ const usage = `nivaran — Integrated Control Room for public grievances
         write the district's masters (departments, categories, areas, officers, …)
   nivaran masters import [--format json|csv] [--data DIR] FILE
         replace the masters; the whole file is checked first and nothing changes if a row is wrong
+  nivaran demo [--complaints 10000] [--days 180] [--data DIR]
+        fill the data directory with synthetic complaints (demonstration, measurement)
   nivaran user password [--data DIR] LOGIN
         set a user's password (read from NIVARAN_NEW_PASSWORD or standard input)
 

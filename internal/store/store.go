@@ -57,6 +57,9 @@ type Options struct {
 	// to 18:00), for ladders counted in hours.
 	SaturdaysOff       []int
 	WorkStart, WorkEnd time.Duration
+	// Bulk trades durability for speed: synchronous=OFF, for generating
+	// demonstration data only, never for a server.
+	Bulk bool
 	// Publish, when set, is told of every committed change to a complaint,
 	// after the commit, from the writer goroutine: it must not block.
 	Publish func(grievance.Change)
@@ -161,7 +164,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.dsnBase = o.Path
 	w := s.connParams(false)
 	w.Add("_pragma", "journal_mode(WAL)")
-	w.Add("_pragma", "synchronous(FULL)") // acknowledged means durable, even on power loss
+	if o.Bulk {
+		w.Add("_pragma", "synchronous(OFF)")
+	} else {
+		w.Add("_pragma", "synchronous(FULL)") // acknowledged means durable, even on power loss
+	}
 	// Checkpoints (copying the WAL back into the database, with an fsync)
 	// run in their own goroutine and connection, not in the writer's
 	// commits: the writer is the one thing every filing waits for.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"nivaran/internal/grievance"
@@ -124,7 +125,7 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 	}
 	rc := http.NewResponseController(w)
 	after, _ := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
-	sub, missed, ok := s.Bus.Subscribe(after, 256)
+	sub, missed, ok := s.Bus.Subscribe(after, 2048)
 	defer sub.Close()
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream")
@@ -137,11 +138,15 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		fmt.Fprint(w, "event: reload\ndata: {}\n\n")
 	}
+	lang := p.Lang
 	send := func(e live.Event) error {
-		c := e.Change
-		b, _ := json.Marshal(feedItem{Kind: string(c.Kind), Action: p.Action(c.Kind), Number: c.Number, Status: string(c.Status),
-			From: string(c.From), StatusName: p.Status(c.Status), Channel: string(c.Channel), Category: p.Category(c.Category),
-			Area: p.Area(c.Area), Department: p.Department(c.Department), Time: c.At.In(s.Location).Format("15:04:05")})
+		b := s.wire.get(e.ID, lang, func() []byte {
+			c := e.Change
+			b, _ := json.Marshal(feedItem{Kind: string(c.Kind), Action: p.Action(c.Kind), Number: c.Number, Status: string(c.Status),
+				From: string(c.From), StatusName: p.Status(c.Status), Channel: string(c.Channel), Category: p.Category(c.Category),
+				Area: p.Area(c.Area), Department: p.Department(c.Department), Time: c.At.In(s.Location).Format("15:04:05")})
+			return b
+		})
 		_, err := fmt.Fprintf(w, "id: %d\ndata: %s\n\n", e.ID, b)
 		return err
 	}
@@ -168,6 +173,21 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 			if send(e) != nil {
 				return
 			}
+			// Under heavy intake, write what else is waiting (up to a
+			// quarter of a second's worth) before flushing once.
+			for more := true; more; {
+				select {
+				case e, open := <-sub.C:
+					if !open {
+						return
+					}
+					if send(e) != nil {
+						return
+					}
+				default:
+					more = false
+				}
+			}
 		case <-beat.C:
 			if _, err := fmt.Fprint(w, ": beat\n\n"); err != nil {
 				return
@@ -177,4 +197,38 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+}
+
+// wireCache keeps each change rendered once per language for the event
+// streams: hundreds of open walls share one rendering instead of each
+// marshalling every change.
+type wireCache struct {
+	mu    sync.Mutex
+	slots [4096]struct {
+		id   int64
+		lang string
+		b    []byte
+	}
+}
+
+// get returns the rendering of event id in lang, making it with render
+// when it is not cached.
+func (c *wireCache) get(id int64, lang string, render func() []byte) []byte {
+	i := int(uint64(id)%uint64(len(c.slots)/2)) * 2 // two slots an event: Hindi, English
+	if lang == "en" {
+		i++
+	}
+	c.mu.Lock()
+	sl := &c.slots[i]
+	if sl.id == id && sl.lang == lang {
+		b := sl.b
+		c.mu.Unlock()
+		return b
+	}
+	c.mu.Unlock()
+	b := render()
+	c.mu.Lock()
+	sl.id, sl.lang, sl.b = id, lang, b
+	c.mu.Unlock()
+	return b
 }

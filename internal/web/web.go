@@ -77,6 +77,7 @@ type Server struct {
 	Deps
 	pages  map[string]*template.Template
 	static map[string]staticFile // by hashed name
+	wire   wireCache             // changes rendered for the event streams
 	hashed map[string]string     // plain name → hashed URL
 }
 
