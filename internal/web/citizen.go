@@ -133,7 +133,7 @@ type publicView struct {
 // right after filing, the status page after tracking.
 func (s *Server) complaintPublic(w http.ResponseWriter, r *http.Request) {
 	number := r.PathValue("number")
-	if !grievance.ValidNumber(number) || !hmac.Equal([]byte(r.URL.Query().Get("t")), []byte(s.trackToken(number))) {
+	if !s.linkHolder(r, number) {
 		s.notFound(w, r)
 		return
 	}
@@ -147,6 +147,12 @@ func (s *Server) complaintPublic(w http.ResponseWriter, r *http.Request) {
 	p.CSRF = s.anonCSRF(w, r)
 	p.Data = publicView{C: c, Events: events, Token: s.trackToken(number), New: r.URL.Query().Get("new") == "1"}
 	s.render(w, http.StatusOK, "complaint_public", p)
+}
+
+// linkHolder reports whether the request carries the public link of
+// complaint number: its capability token.
+func (s *Server) linkHolder(r *http.Request, number string) bool {
+	return grievance.ValidNumber(number) && hmac.Equal([]byte(r.URL.Query().Get("t")), []byte(s.trackToken(number)))
 }
 
 // trackByToken loads a complaint whose link token was verified: the system
@@ -164,7 +170,7 @@ func (s *Server) trackByToken(r *http.Request, number string) (*grievance.Compla
 // up). The link's token proves the citizen; the form is CSRF-protected.
 func (s *Server) complaintVerify(w http.ResponseWriter, r *http.Request) {
 	number := r.PathValue("number")
-	if !grievance.ValidNumber(number) || !hmac.Equal([]byte(r.URL.Query().Get("t")), []byte(s.trackToken(number))) {
+	if !s.linkHolder(r, number) {
 		s.notFound(w, r)
 		return
 	}
@@ -199,7 +205,7 @@ func (s *Server) complaintVerify(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) photoPublic(w http.ResponseWriter, r *http.Request) {
 	number := r.PathValue("number")
-	if !grievance.ValidNumber(number) || !hmac.Equal([]byte(r.URL.Query().Get("t")), []byte(s.trackToken(number))) {
+	if !s.linkHolder(r, number) {
 		s.notFound(w, r)
 		return
 	}
