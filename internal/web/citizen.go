@@ -254,17 +254,9 @@ func (s *Server) trackForm(w http.ResponseWriter, r *http.Request) {
 func (s *Server) trackFind(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, nil)
 	p.Title = p.T("track.title")
-	if err := parseForm(w, r, 16<<10); err != nil {
-		p.CSRF = s.anonCSRF(w, r)
-		s.formFail(w, r, "track", p, err)
+	if !s.anonForm(w, r, "track", p) {
 		return
 	}
-	if err := checkAnonCSRF(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p.CSRF = s.anonCSRF(w, r)
-	p.Form = r.Form
 	number := r.FormValue("number")
 	c, _, err := s.Complaints.Track(r.Context(), number, r.FormValue("mobile"))
 	if err != nil {

@@ -112,17 +112,9 @@ func (s *Server) mine(w http.ResponseWriter, r *http.Request) {
 func (s *Server) mineCode(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, nil)
 	p.Title = p.T("mine.title")
-	if err := parseForm(w, r, 16<<10); err != nil {
-		p.CSRF = s.anonCSRF(w, r)
-		s.formFail(w, r, "mine_ask", p, err)
+	if !s.anonForm(w, r, "mine_ask", p) {
 		return
 	}
-	if err := checkAnonCSRF(r); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	p.CSRF = s.anonCSRF(w, r)
-	p.Form = r.Form
 	mobile := grievance.NormalizeMobile(r.FormValue("mobile"))
 	if !grievance.ValidMobile(mobile) {
 		s.formFail(w, r, "mine_ask", p, (grievance.FieldErrors{"mobile": "error.mobile"}).Err())

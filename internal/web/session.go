@@ -85,6 +85,25 @@ func checkAnonCSRF(r *http.Request) error {
 	return nil
 }
 
+// anonForm reads an anonymous visitor's small form for page name: a form
+// that cannot be read comes back with its message, one without the
+// visitor's CSRF token is refused. It reports whether to go on; p then has
+// the form and a token.
+func (s *Server) anonForm(w http.ResponseWriter, r *http.Request, name string, p *page) bool {
+	if err := parseForm(w, r, 16<<10); err != nil {
+		p.CSRF = s.anonCSRF(w, r)
+		s.formFail(w, r, name, p, err)
+		return false
+	}
+	if err := checkAnonCSRF(r); err != nil {
+		s.fail(w, r, err)
+		return false
+	}
+	p.CSRF = s.anonCSRF(w, r)
+	p.Form = r.Form
+	return true
+}
+
 // localPath returns next when it is a path on this site, else fallback:
 // no open redirects.
 func localPath(next, fallback string) string {
