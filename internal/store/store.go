@@ -170,9 +170,14 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		w.Add("_pragma", "synchronous(FULL)") // acknowledged means durable, even on power loss
 	}
 	// Checkpoints (copying the WAL back into the database, with an fsync)
-	// run in their own goroutine and connection, not in the writer's
-	// commits: the writer is the one thing every filing waits for.
-	w.Add("_pragma", "wal_autocheckpoint(0)")
+	// run mostly in their own goroutine and connection, not in the writer's
+	// commits: the writer is the one thing every filing waits for. The
+	// writer still checkpoints past 8,192 pages, finding most of the work
+	// done; its checkpoint, right after its own commit, is the moment when
+	// the whole WAL is copied back and the next write can start the WAL
+	// afresh (a background checkpoint under constant writing never catches
+	// the last frame, and the WAL would grow without end).
+	w.Add("_pragma", "wal_autocheckpoint(8192)")
 	w.Set("_txlock", "immediate")
 	wdb, err := sql.Open("sqlite", o.Path+"?"+w.Encode())
 	if err != nil {
@@ -221,6 +226,13 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	return s, nil
 }
 
+// checkpoint copies the WAL back into the database without blocking.
+func (s *Store) checkpoint() {
+	if _, err := s.cdb.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
+		slog.Warn("store: checkpoint", "err", err)
+	}
+}
+
 // checkpointer copies the WAL back into the database twice a second when
 // there were writes (PASSIVE: it never blocks the writer or readers), so
 // the WAL stays small without the writer doing it inside a commit.
@@ -237,9 +249,7 @@ func (s *Store) checkpointer() {
 		}
 		if n := s.written.Load(); n != last {
 			last = n
-			if _, err := s.cdb.Exec("PRAGMA wal_checkpoint(PASSIVE)"); err != nil {
-				slog.Warn("store: checkpoint", "err", err)
-			}
+			s.checkpoint()
 		}
 	}
 }
