@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"nivaran/internal/config"
@@ -72,7 +73,11 @@ func newSMS(c *config.Config, cat *i18n.Catalogue, secret []byte, baseURL string
 		parts.log = notify.NewLogGateway(slog.Default(), 200)
 		parts.gateway = parts.log
 	case "kannel":
-		parts.gateway = &notify.KannelGateway{URL: c.SMS.URL, Username: c.SMS.User, Password: c.SMS.Password, Timeout: 10 * time.Second}
+		g := &notify.KannelGateway{URL: c.SMS.URL, Username: c.SMS.User, Password: c.SMS.Password, Timeout: 10 * time.Second}
+		if pe, tpl, ok := strings.Cut(c.SMS.KannelTLV, ","); ok {
+			g.PETLV, g.TemplateTLV = strings.TrimSpace(pe), strings.TrimSpace(tpl)
+		}
+		parts.gateway = g
 	default:
 		prof := notify.Profiles()[c.SMSGateway]
 		prof.URL, prof.Username, prof.Password, prof.SecureKey = c.SMS.URL, c.SMS.User, c.SMS.Password, c.SMS.SecureKey

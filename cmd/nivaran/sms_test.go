@@ -218,6 +218,7 @@ func TestSMSThroughKannel(t *testing.T) {
 	m := MustRunMain(t, "", map[string]string{
 		"NIVARAN_SMS_GATEWAY": "kannel", "NIVARAN_SMS_URL": k.URL,
 		"NIVARAN_SMS_USER": kanneltest.Username, "NIVARAN_SMS_PASSWORD": kanneltest.Password,
+		"NIVARAN_SMS_KANNEL_TLV": "dlt_pe_id,dlt_template_id",
 	})
 	f := mustFiled(t, m.Store, fileJSON(t, newClient(t, m), nil)["number"].(string))
 	if f.c.Language != grievance.Hindi {
@@ -254,6 +255,11 @@ func TestSMSThroughKannel(t *testing.T) {
 	}
 	for to := range want {
 		t.Errorf("no message reached %s", to)
+	}
+	// The DLT IDs travel with each message, as the operator's scrubbing needs.
+	access, _ := os.ReadFile(filepath.Join(k.Dir, "access.log"))
+	if !strings.Contains(string(access), "dlt_template_id="+msgs[0].TemplateID) || !strings.Contains(string(access), "dlt_pe_id=") {
+		t.Errorf("Kannel's access log lacks the DLT IDs:\n%s", access)
 	}
 }
 

@@ -60,6 +60,10 @@ type SMS struct {
 	Templates string // NIVARAN_SMS_TEMPLATES: JSON file of DLT-registered templates
 	TrackURL  string // NIVARAN_SMS_TRACK_URL: short address in citizen messages (≤30 characters)
 	SecureKey string // NIVARAN_SMS_SECURE_KEY(_FILE): CDAC's key secret
+	// KannelTLV names the smpp-tlv groups of Kannel's configuration that
+	// carry the DLT entity and template IDs, "pe,template"
+	// (NIVARAN_SMS_KANNEL_TLV); empty when Kannel or the SMSC adds them.
+	KannelTLV string
 
 	// Retries and claims of the outbox dispatcher. The defaults suit a
 	// production gateway; tests shorten them to cover an outage in seconds.
@@ -199,6 +203,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	str(&c.SMS.Templates, "NIVARAN_SMS_TEMPLATES")
 	str(&c.SMS.TrackURL, "NIVARAN_SMS_TRACK_URL")
 	secret(&c.SMS.SecureKey, "NIVARAN_SMS_SECURE_KEY")
+	str(&c.SMS.KannelTLV, "NIVARAN_SMS_KANNEL_TLV")
 	dur(&c.SMS.RetryBase, "NIVARAN_SMS_RETRY_BASE", 10*time.Millisecond, time.Hour)
 	dur(&c.SMS.RetryMax, "NIVARAN_SMS_RETRY_MAX", 10*time.Millisecond, 24*time.Hour)
 	num(&c.SMS.MaxAttempts, "NIVARAN_SMS_MAX_ATTEMPTS", 1, 1000)
@@ -249,6 +254,11 @@ func (c *Config) validate() error {
 	case "log", "kannel", "nic", "cdac", "msg91", "off":
 	default:
 		errs = append(errs, fmt.Errorf("NIVARAN_SMS_GATEWAY: want log, kannel, nic, cdac, msg91 or off, got %q", c.SMSGateway))
+	}
+	if v := c.SMS.KannelTLV; v != "" {
+		if a, b, ok := strings.Cut(v, ","); !ok || strings.TrimSpace(a) == "" || strings.TrimSpace(b) == "" {
+			errs = append(errs, fmt.Errorf("NIVARAN_SMS_KANNEL_TLV: want two smpp-tlv names, entity then template, like dlt_pe_id,dlt_template_id; got %q", v))
+		}
 	}
 	if c.SMS.TrackURL == "" {
 		host := strings.TrimPrefix(strings.TrimPrefix(c.BaseURL, "https://"), "http://")

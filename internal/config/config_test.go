@@ -42,6 +42,7 @@ func TestLoadErrorsNameVariable(t *testing.T) {
 		{"NIVARAN_SATURDAYS_OFF", "6"},
 		{"NIVARAN_OFFICE_HOURS", "18:00-10:00"},
 		{"NIVARAN_OFFICE_HOURS", "9"},
+		{"NIVARAN_SMS_KANNEL_TLV", "only_one"},
 		{"NIVARAN_SMS_RETRY_BASE", "5"},
 		{"NIVARAN_SMS_RETRY_MAX", "1ms"},
 		{"NIVARAN_SMS_MAX_ATTEMPTS", "0"},
