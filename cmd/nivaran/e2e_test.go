@@ -151,6 +151,9 @@ func TestReturnAndReassign(t *testing.T) {
 	if r := admin.get("/control?status=returned"); !strings.Contains(r.Body, number) {
 		t.Fatal("returned complaint not in the control room's list")
 	}
+	if r := admin.get("/control"); !strings.Contains(r.Body, `id="attention-work"`) || !strings.Contains(r.Body, `href="/officer/complaints/`+number+`"`) {
+		t.Error("the returned complaint is not on the control room's attention list")
+	}
 	st, err := m.Store.Masters(t.Context())
 	if err != nil {
 		t.Fatal(err)

@@ -152,7 +152,9 @@ func (s *Server) photoStaff(w http.ResponseWriter, r *http.Request) {
 
 // controlView is the control room's complaint list.
 type controlView struct {
-	FailedSMS []grievance.Message // officers' messages that did not arrive, last 7 days
+	FailedSMS []grievance.Message    // officers' messages that did not arrive, last 7 days
+	Returned  []*grievance.Complaint // returned as not-my-department, waiting for the control room
+	Reopened  []*grievance.Complaint // reopened: the citizen (or the control room) rejected the resolution
 	Status    string
 	Dept      string
 	Page      grievance.ComplaintPage
@@ -190,7 +192,22 @@ func (s *Server) controlList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	attention := func(st grievance.Status) ([]*grievance.Complaint, error) {
+		pg, err := s.Complaints.Search(r.Context(), id.Actor, grievance.ComplaintFilter{Statuses: []grievance.Status{st},
+			Order: grievance.OrderDue, Limit: 10})
+		return pg.Complaints, err
+	}
+	returned, err := attention(grievance.StatusReturned)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	reopened, err := attention(grievance.StatusReopened)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	query := "status=" + string(st) + "&department=" + f.Department
-	p.Data = controlView{FailedSMS: failed, Status: string(st), Dept: f.Department, Page: page, Query: query}
+	p.Data = controlView{FailedSMS: failed, Returned: returned, Reopened: reopened, Status: string(st), Dept: f.Department, Page: page, Query: query}
 	s.render(w, http.StatusOK, "control", p)
 }
