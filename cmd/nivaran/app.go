@@ -145,7 +145,7 @@ func (m *Main) Run(ctx context.Context) error {
 	ws, err := web.New(web.Deps{
 		Complaints: m.Store, Masters: m.Store, Blobs: blobs, Auth: m.Auth, Catalogue: cat, Secret: secret,
 		MaxPhotoBytes: c.MaxPhotoBytes, Public: public, SecureCookies: c.SecureCookies, Location: c.Location, Now: m.Now,
-		Wall: m.Store, Bus: m.Bus, Stop: stopStreams,
+		Wall: m.Store, Bus: m.Bus, Stop: stopStreams, MapTiles: c.MapTiles, MapAttribution: c.MapAttribution,
 		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
 		Reports: m.Store, Duplicates: m.Store, Admin: m.Store,
 		Analytics: m.Store,
@@ -192,7 +192,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	mux.Handle("/", ws.Handler())
 	m.HTTP = &http.Server{
-		Handler:           web.Recover(web.SecurityHeaders(mux)),
+		Handler:           web.Recover(web.SecurityHeaders(mux, c.MapOrigin)),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       2 * time.Minute, // five photos over slow mobile data
 		WriteTimeout:      2 * time.Minute,

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -169,5 +171,64 @@ func TestShutdownWithOpenWall(t *testing.T) {
 	// drain time, and Close would report that.
 	if err := m.Close(); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestBrowserWallMap: with a tile server configured the wall draws today's
+// located complaints on a map, and a new one appears without reloading.
+// The tile server here is a stand-in on loopback that serves one PNG.
+func TestBrowserWallMap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	tile := pngImage(t)
+	var tiles atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tiles.Add(1)
+		w.Header().Set("Content-Type", "image/png")
+		w.Write(tile)
+	}))
+	defer ts.Close()
+	m := MustRunMain(t, "", map[string]string{"NIVARAN_MAP_TILES": ts.URL + "/{z}/{x}/{y}.png", "NIVARAN_MAP_ATTRIBUTION": "District GIS cell"})
+	api := newClient(t, m)
+	fileJSON(t, api, map[string]any{"lat": 26.85, "long": 80.95})
+	fileJSON(t, api, map[string]any{"lat": 26.86, "long": 80.94})
+	ctx := newBrowser(t, true)
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(m.URL()+"/officer/login?next=/control/wall"), chromedp.WaitVisible(chromedp.CSS("#login")),
+		chromedp.SendKeys(chromedp.CSS("#login"), "admin"), chromedp.SendKeys(chromedp.CSS("#password"), testAdminPassword),
+		chromedp.Click(chromedp.CSS(`button[type=submit].primary`)), chromedp.WaitVisible(chromedp.CSS(".leaflet-container")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	count := func(sel string) int {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("`+sel+`").length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) && (count(".leaflet-interactive") < 2 || !strings.Contains(text(ctx, t, "[data-conn]"), "●")) {
+		time.Sleep(100 * time.Millisecond)
+	}
+	if n := count(".leaflet-interactive"); n != 2 {
+		t.Fatalf("%d dots on the map, want today's 2", n)
+	}
+	if tiles.Load() == 0 {
+		t.Error("no tile was fetched from the configured tile server")
+	}
+	if a := text(ctx, t, ".leaflet-control-attribution"); !strings.Contains(a, "District GIS cell") {
+		t.Errorf("attribution %q", a)
+	}
+	axeCheck(t, ctx, axeSource(t), "live wall with the map")
+	fileJSON(t, api, map[string]any{"lat": 26.87, "long": 80.96})
+	deadline = time.Now().Add(5 * time.Second)
+	for time.Now().Before(deadline) && count(".leaflet-interactive") < 3 {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := count(".leaflet-interactive"); n != 3 {
+		t.Errorf("%d dots after a new complaint, want 3", n)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -45,6 +46,13 @@ type Config struct {
 	OfficeHours    string        // NIVARAN_OFFICE_HOURS: e.g. "10:00-18:00", for ladders counted in hours
 	WorkStart      time.Duration // parsed OfficeHours
 	WorkEnd        time.Duration
+
+	// The live wall's map: a tile server (e.g. an in-house one, since
+	// control rooms may have no internet); without one the wall shows the
+	// area heat grid.
+	MapTiles       string // NIVARAN_MAP_TILES: URL template with {z}, {x}, {y}
+	MapAttribution string // NIVARAN_MAP_ATTRIBUTION: credit line the tiles' licence asks for
+	MapOrigin      string // scheme://host[:port] of MapTiles, for the CSP
 
 	SMSGateway string // NIVARAN_SMS_GATEWAY: log (default), kannel, nic, cdac, msg91, or off (no SMS at all)
 	SMS        SMS
@@ -165,6 +173,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	hours := int(c.SessionTTL / time.Hour)
 	num(&hours, "NIVARAN_SESSION_HOURS", 1, 24*30)
 	c.SessionTTL = time.Duration(hours) * time.Hour
+	str(&c.MapTiles, "NIVARAN_MAP_TILES")
+	str(&c.MapAttribution, "NIVARAN_MAP_ATTRIBUTION")
 	str(&c.SMSGateway, "NIVARAN_SMS_GATEWAY")
 	num(&c.EscalationDays, "NIVARAN_ESCALATION_DAYS", 1, 60)
 	warn := int(c.WarnBefore / time.Hour)
@@ -258,6 +268,16 @@ func (c *Config) validate() error {
 	if v := c.SMS.KannelTLV; v != "" {
 		if a, b, ok := strings.Cut(v, ","); !ok || strings.TrimSpace(a) == "" || strings.TrimSpace(b) == "" {
 			errs = append(errs, fmt.Errorf("NIVARAN_SMS_KANNEL_TLV: want two smpp-tlv names, entity then template, like dlt_pe_id,dlt_template_id; got %q", v))
+		}
+	}
+	if c.MapTiles != "" {
+		u, err := url.Parse(strings.NewReplacer("{z}", "0", "{x}", "0", "{y}", "0", "{s}", "a").Replace(c.MapTiles))
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
+			!strings.Contains(c.MapTiles, "{z}") || !strings.Contains(c.MapTiles, "{x}") || !strings.Contains(c.MapTiles, "{y}") ||
+			strings.Contains(c.MapTiles, "{s}") {
+			errs = append(errs, fmt.Errorf("NIVARAN_MAP_TILES: want an http(s) URL with {z}, {x} and {y} (no {s}), got %q", c.MapTiles))
+		} else {
+			c.MapOrigin = u.Scheme + "://" + u.Host
 		}
 	}
 	if c.SMS.TrackURL == "" {

@@ -43,6 +43,8 @@ func TestLoadErrorsNameVariable(t *testing.T) {
 		{"NIVARAN_OFFICE_HOURS", "18:00-10:00"},
 		{"NIVARAN_OFFICE_HOURS", "9"},
 		{"NIVARAN_SMS_KANNEL_TLV", "only_one"},
+		{"NIVARAN_MAP_TILES", "ftp://tiles/{z}/{x}/{y}.png"},
+		{"NIVARAN_MAP_TILES", "http://tiles/{z}/{x}.png"},
 		{"NIVARAN_SMS_RETRY_BASE", "5"},
 		{"NIVARAN_SMS_RETRY_MAX", "1ms"},
 		{"NIVARAN_SMS_MAX_ATTEMPTS", "0"},

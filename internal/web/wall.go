@@ -15,6 +15,9 @@ import (
 // wallView is the live wall's first paint.
 type wallView struct {
 	S         grievance.WallStats
+	Tiles     string // tile URL template, "" without a map
+	Credit    string
+	Points    string // today's located complaints, JSON [[lat, long], …]
 	Channels  []grievance.Channel
 	Working   []grievance.Status
 	MaxOpen   int
@@ -79,6 +82,15 @@ func (s *Server) wallPage(w http.ResponseWriter, r *http.Request) {
 		}
 		v.AreaHeat = append(v.AreaHeat, h)
 	}
+	if s.MapTiles != "" {
+		v.Tiles, v.Credit = s.MapTiles, s.MapAttribution
+		pts := make([][2]float64, len(st.PointsToday))
+		for i, pt := range st.PointsToday {
+			pts[i] = [2]float64{pt.Lat, pt.Long}
+		}
+		b, _ := json.Marshal(pts)
+		v.Points = string(b)
+	}
 	p.Data = v
 	s.render(w, http.StatusOK, "wall", p)
 }
@@ -103,17 +115,19 @@ func (s *Server) wallJSON(w http.ResponseWriter, r *http.Request) {
 
 // feedItem is a change as the wall's script receives it.
 type feedItem struct {
-	Kind       string `json:"kind"`
-	Action     string `json:"action"`
-	Number     string `json:"number"`
-	Status     string `json:"status"`
-	From       string `json:"from"`
-	StatusName string `json:"status_name"`
-	Channel    string `json:"channel"`
-	Category   string `json:"category"`
-	Area       string `json:"area"`
-	Department string `json:"department"`
-	Time       string `json:"time"`
+	Kind       string   `json:"kind"`
+	Action     string   `json:"action"`
+	Number     string   `json:"number"`
+	Status     string   `json:"status"`
+	From       string   `json:"from"`
+	StatusName string   `json:"status_name"`
+	Channel    string   `json:"channel"`
+	Category   string   `json:"category"`
+	Area       string   `json:"area"`
+	Department string   `json:"department"`
+	Time       string   `json:"time"`
+	Lat        *float64 `json:"lat,omitempty"`
+	Long       *float64 `json:"long,omitempty"`
 }
 
 // wallEvents streams changes as server-sent events. A reconnecting screen
@@ -142,9 +156,13 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 	send := func(e live.Event) error {
 		b := s.wire.get(e.ID, lang, func() []byte {
 			c := e.Change
-			b, _ := json.Marshal(feedItem{Kind: string(c.Kind), Action: p.Action(c.Kind), Number: c.Number, Status: string(c.Status),
+			f := feedItem{Kind: string(c.Kind), Action: p.Action(c.Kind), Number: c.Number, Status: string(c.Status),
 				From: string(c.From), StatusName: p.Status(c.Status), Channel: string(c.Channel), Category: p.Category(c.Category),
-				Area: p.Area(c.Area), Department: p.Department(c.Department), Time: c.At.In(s.Location).Format("15:04:05")})
+				Area: p.Area(c.Area), Department: p.Department(c.Department), Time: c.At.In(s.Location).Format("15:04:05")}
+			if c.Location != nil {
+				f.Lat, f.Long = &c.Location.Lat, &c.Location.Long
+			}
+			b, _ := json.Marshal(f)
 			return b
 		})
 		_, err := fmt.Fprintf(w, "id: %d\ndata: %s\n\n", e.ID, b)

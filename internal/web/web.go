@@ -43,7 +43,10 @@ type Deps struct {
 	Public        *auth.Limiter // per client address, on public form posts
 	OTP           grievance.OTPService
 	Wall          grievance.WallService
-	Bus           *live.Bus
+	// MapTiles is the live wall's tile server URL template ({z}/{x}/{y});
+	// "" shows the area heat grid instead. MapAttribution is its credit.
+	MapTiles, MapAttribution string
+	Bus                      *live.Bus
 	// Stop closes when the server shuts down: event streams end then, so
 	// that shutting down does not wait for them.
 	Stop     <-chan struct{}
@@ -286,12 +289,20 @@ func (s *Server) limited(h http.HandlerFunc) http.HandlerFunc {
 }
 
 // SecurityHeaders adds the headers every response carries: a CSP without
-// inline script, no framing, no sniffing.
-func SecurityHeaders(h http.Handler) http.Handler {
+// inline script, no framing, no sniffing. imgOrigins are extra origins
+// images may come from (the map's tile server).
+func SecurityHeaders(h http.Handler, imgOrigins ...string) http.Handler {
+	img := "img-src 'self' data: blob:"
+	for _, o := range imgOrigins {
+		if o != "" {
+			img += " " + o
+		}
+	}
+	csp := "default-src 'self'; script-src 'self'; style-src 'self'; " + img + "; " +
+		"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		hd := w.Header()
-		hd.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "+
-			"connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+		hd.Set("Content-Security-Policy", csp)
 		hd.Set("X-Content-Type-Options", "nosniff")
 		hd.Set("X-Frame-Options", "DENY")
 		hd.Set("Referrer-Policy", "same-origin")

@@ -27,6 +27,7 @@
       if (!open[c.from] && open[c.status]) add("open", 1);
     }
     if (c.kind === "escalate") add("escalated", 1);
+    if (c.kind === "file" && typeof c.lat === "number" && window.nivaranMap) window.nivaranMap.add(c.lat, c.long);
     var li = document.createElement("li");
     li.className = "new";
     var a = document.createElement("a");
