@@ -12,7 +12,6 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"nivaran/internal/grievance"
-	"nivaran/internal/masters"
 )
 
 // TestAnalyticsReports: three complaints are filed on one day (two through
@@ -26,19 +25,7 @@ func TestAnalyticsReports(t *testing.T) {
 	m := mustRunMainAt(t, "", map[string]string{"NIVARAN_SWEEP_SECONDS": "3600"}, clock.Now)
 	ctx := context.Background()
 
-	const crafted = `=HYPERLINK("http://evil.example","x")`
-	def, err := masters.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range def.Officers {
-		if def.Officers[i].Code == "mun-l1" {
-			def.Officers[i].Designation.Hi = crafted
-		}
-	}
-	if err := m.Store.ReplaceMasters(ctx, def); err != nil {
-		t.Fatal(err)
-	}
+	crafted := craftDesignation(t, m)
 
 	citizen := newClient(t, m)
 	a := fileJSON(t, citizen, nil) // mun-garbage → mun-l1, by the app

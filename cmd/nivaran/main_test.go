@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"nivaran/internal/config"
+	"nivaran/internal/masters"
 )
 
 const (
@@ -210,4 +211,25 @@ func fileJSON(t testing.TB, c *client, fields map[string]any) map[string]any {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// craftDesignation gives the post mun-l1 a Hindi designation that a
+// spreadsheet would run as a formula, for the exports to neutralise, and
+// returns it.
+func craftDesignation(t testing.TB, m *Main) string {
+	t.Helper()
+	const crafted = `=HYPERLINK("http://evil.example","x")`
+	def, err := masters.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range def.Officers {
+		if def.Officers[i].Code == "mun-l1" {
+			def.Officers[i].Designation.Hi = crafted
+		}
+	}
+	if err := m.Store.ReplaceMasters(context.Background(), def); err != nil {
+		t.Fatal(err)
+	}
+	return crafted
 }

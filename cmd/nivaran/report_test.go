@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"nivaran/internal/grievance"
-	"nivaran/internal/masters"
 )
 
 // parseCSV checks that an export is a UTF-8 CSV with a byte-order mark and
@@ -49,19 +48,7 @@ func TestReportsDefaultersAndScorecard(t *testing.T) {
 
 	// A designation that a spreadsheet would run as a formula: the export
 	// must neutralise it.
-	const crafted = `=HYPERLINK("http://evil.example","x")`
-	def, err := masters.Default()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range def.Officers {
-		if def.Officers[i].Code == "mun-l1" {
-			def.Officers[i].Designation.Hi = crafted
-		}
-	}
-	if err := m.Store.ReplaceMasters(ctx, def); err != nil {
-		t.Fatal(err)
-	}
+	crafted := craftDesignation(t, m)
 
 	citizen := newClient(t, m)
 	a := fileJSON(t, citizen, nil)
