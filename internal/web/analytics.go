@@ -50,11 +50,10 @@ type dataTable struct {
 
 // controlAnalytics lets only the control room through; everyone else gets 403.
 func (s *Server) controlAnalytics(w http.ResponseWriter, r *http.Request) (*auth.Identity, bool) {
-	id := identityFrom(r)
-	if !id.Actor.ControlRoom() {
-		s.fail(w, r, grievance.Errorf(grievance.EForbidden, "error.forbidden"))
+	if !s.controlOnly(w, r) {
 		return nil, false
 	}
+	id := identityFrom(r)
 	if s.Analytics == nil {
 		s.notFound(w, r)
 		return nil, false

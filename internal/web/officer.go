@@ -164,11 +164,10 @@ type controlView struct {
 // controlList lists every complaint for the control room, filterable by
 // status and department.
 func (s *Server) controlList(w http.ResponseWriter, r *http.Request) {
-	id := identityFrom(r)
-	if !id.Actor.ControlRoom() {
-		s.fail(w, r, grievance.Errorf(grievance.EForbidden, "error.forbidden"))
+	if !s.controlOnly(w, r) {
 		return
 	}
+	id := identityFrom(r)
 	p := s.newPage(r, id)
 	p.Title = p.T("control.title")
 	q := r.URL.Query()

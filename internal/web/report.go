@@ -26,11 +26,10 @@ type reportView struct {
 
 // controlReport lets only the control room through; everyone else gets 403.
 func (s *Server) controlReport(w http.ResponseWriter, r *http.Request) (*auth.Identity, bool) {
-	id := identityFrom(r)
-	if !id.Actor.ControlRoom() {
-		s.fail(w, r, grievance.Errorf(grievance.EForbidden, "error.forbidden"))
+	if !s.controlOnly(w, r) {
 		return nil, false
 	}
+	id := identityFrom(r)
 	if s.Reports == nil {
 		s.notFound(w, r)
 		return nil, false

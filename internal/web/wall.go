@@ -40,6 +40,8 @@ func (s *Server) wallStats(r *http.Request) (grievance.WallStats, error) {
 	return s.Wall.Wall(r.Context(), now, day)
 }
 
+// controlOnly lets only the control room (supervisors, the DM) through;
+// everyone else gets 403.
 func (s *Server) controlOnly(w http.ResponseWriter, r *http.Request) bool {
 	if !identityFrom(r).Actor.ControlRoom() {
 		s.fail(w, r, grievance.Errorf(grievance.EForbidden, "error.forbidden"))
