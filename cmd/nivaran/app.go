@@ -356,7 +356,8 @@ func (m *Main) announce(info firstRunInfo) {
 	}
 	base := "http://" + host
 	fmt.Fprintf(m.Out, "Nivaran is serving on %s (data in %s)\n", base, m.Config.Data)
-	fmt.Fprintf(m.Out, "  citizen portal   %s/\n  officer console  %s/officer\n  control room     %s/control\n  API              %s/api/v1/categories\n", base, base, base, base)
+	fmt.Fprintf(m.Out, "  citizen portal   %s/\n  officer console  %s/officer\n  control room     %s/control\n  live wall        %s/control/wall\n  API              %s/api/v1/categories\n",
+		base, base, base, base, base)
 	if info.adminPassword != "" {
 		fmt.Fprintf(m.Out, "\nFirst run: sign in at %s/officer/login as user \"admin\" with password\n\n    %s\n\nThis is shown only once; you will be asked to change it at first sign-in.\n", base, info.adminPassword)
 	}
