@@ -13,8 +13,8 @@ type AuditEntry struct {
 	At         time.Time
 	ActorID    int64
 	ActorLogin string
-	Entity     string // AuditOfficer, AuditCategory, AuditHoliday, AuditUser, AuditMasters
-	EntityKey  string // the officer's or category's code, the user's login
+	Entity     string // AuditOfficer, AuditCategory, AuditDepartment, AuditArea, AuditRule, AuditHoliday, AuditUser, AuditMasters
+	EntityKey  string // the record's code ("category:area" for a rule, "*" for every area), the user's login
 	Action     string // AuditCreate, AuditUpdate, …
 	Before     string // JSON
 	After      string // JSON
@@ -22,11 +22,14 @@ type AuditEntry struct {
 
 // The entities and actions of the audit log.
 const (
-	AuditOfficer  = "officer"
-	AuditCategory = "category"
-	AuditHoliday  = "holiday"
-	AuditUser     = "user"
-	AuditMasters  = "masters"
+	AuditOfficer    = "officer"
+	AuditCategory   = "category"
+	AuditHoliday    = "holiday"
+	AuditUser       = "user"
+	AuditMasters    = "masters"
+	AuditDepartment = "department"
+	AuditArea       = "area"
+	AuditRule       = "rule"
 
 	AuditCreate        = "create"
 	AuditUpdate        = "update"
@@ -34,6 +37,7 @@ const (
 	AuditEnable        = "enable"
 	AuditResetPassword = "reset_password"
 	AuditImport        = "import"
+	AuditDelete        = "delete"
 )
 
 // AuditFilter selects audit entries: every condition that is set must hold.
@@ -73,6 +77,27 @@ type AdminService interface {
 	// AdminSaveCategory updates the category with c.Code (ENotFound when
 	// there is none). EInvalid like AdminSaveOfficer.
 	AdminSaveCategory(ctx context.Context, actor Actor, c Category) error
+
+	// AdminSaveDepartment creates the department with d.Code or updates it
+	// (names and ladder). EInvalid with field "code", "name" or "levels"
+	// (every level needs both names; 1 to 6 levels; "levels" also when an
+	// officer of the department holds a level the ladder would drop), or
+	// key "masters.invalid" when the masters would not hold together.
+	AdminSaveDepartment(ctx context.Context, actor Actor, d Department) error
+
+	// AdminSaveArea creates the area with a.Code or updates it (kind,
+	// parent, names); a new leaf can be chosen by citizens at once.
+	// EInvalid with field "code", "kind", "name" or "parent" (unknown, or
+	// making the parents a cycle).
+	AdminSaveArea(ctx context.Context, actor Actor, a Area) error
+
+	// AdminSaveRule adds a routing rule. EInvalid with field "area" when a
+	// rule for the same category and area exists, or key
+	// "masters.invalid" for an unknown category, area or department.
+	AdminSaveRule(ctx context.Context, actor Actor, r RoutingRule) error
+
+	// AdminDeleteRule removes the routing rule equal to r. ENotFound.
+	AdminDeleteRule(ctx context.Context, actor Actor, r RoutingRule) error
 
 	// AdminSetUserDisabled disables or enables an account; disabling ends
 	// its sessions. ENotFound.

@@ -78,6 +78,9 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"ReportDefaulters", testReportDefaulters},
 		{"AdminAudit", testAdminAudit},
 		{"AdminDisableOfficer", testAdminDisableOfficer},
+		{"AdminDepartments", testAdminDepartments},
+		{"AdminAreas", testAdminAreas},
+		{"AdminRules", testAdminRules},
 		{"Analytics", testAnalytics},
 	}
 	for _, tt := range tests {
