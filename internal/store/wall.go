@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"slices"
+	"strings"
 	"time"
 
 	"nivaran/internal/grievance"
@@ -23,6 +25,7 @@ func (s *Store) Wall(ctx context.Context, now, day time.Time) (grievance.WallSta
 	}
 	defer tx.Rollback()
 	t, d := ms(now), ms(day)
+	depts := map[string]*grievance.Pendency{}
 	steps := []struct {
 		q    string
 		args []any
@@ -38,29 +41,41 @@ func (s *Store) Wall(ctx context.Context, now, day time.Time) (grievance.WallSta
 		{`SELECT COUNT(*) FROM complaints WHERE created >= ?`, []any{ms(now.Add(-time.Hour))}, func(r scanner) error {
 			return r.Scan(&w.LastHour)
 		}},
-		{`SELECT status, COUNT(*) FROM complaints WHERE status IN ` + openStatuses + ` GROUP BY status`, nil, func(r scanner) error {
-			var st grievance.Status
-			var n int
-			err := r.Scan(&st, &n)
-			w.Open[st] = n
-			return err
-		}},
-		{`SELECT COALESCE(SUM(created > ?), 0), COALESCE(SUM(created <= ? AND created > ?), 0), COALESCE(SUM(created <= ? AND created > ?), 0),
-COALESCE(SUM(created <= ?), 0) FROM complaints WHERE status IN ` + openStatuses,
-			[]any{ms(now.AddDate(0, 0, -8)), ms(now.AddDate(0, 0, -8)), ms(now.AddDate(0, 0, -16)), ms(now.AddDate(0, 0, -16)),
-				ms(now.AddDate(0, 0, -31)), ms(now.AddDate(0, 0, -31))},
-			func(r scanner) error { return r.Scan(&w.Ages[0], &w.Ages[1], &w.Ages[2], &w.Ages[3]) }},
-		{`SELECT COUNT(*) FROM complaints WHERE status IN ('assigned', 'in_progress', 'reopened') AND on_hold = 0 AND due < ?`, []any{t},
-			func(r scanner) error { return r.Scan(&w.Overdue) }},
-		{`SELECT COUNT(*) FROM complaints WHERE status IN ` + openStatuses + ` AND escalations > 0`, nil,
-			func(r scanner) error { return r.Scan(&w.Escalated) }},
-		{`SELECT department, COUNT(*), COALESCE(SUM(on_hold = 0 AND due < ?), 0) FROM complaints WHERE status IN ` + openStatuses + `
-GROUP BY department ORDER BY COUNT(*) DESC, department`, []any{t}, func(r scanner) error {
-			var p grievance.Pendency
-			err := r.Scan(&p.Department, &p.Open, &p.Overdue)
-			w.Departments = append(w.Departments, p)
-			return err
-		}},
+		// Every figure about open complaints in one pass over the covering
+		// index (status, department, created, due, on_hold, escalations),
+		// grouped finely and added up here.
+		{`SELECT status, department,
+CASE WHEN created > ? THEN 0 WHEN created > ? THEN 1 WHEN created > ? THEN 2 ELSE 3 END,
+escalations > 0, on_hold = 0 AND due < ?, COUNT(*)
+FROM complaints WHERE status IN ` + openStatuses + ` GROUP BY 1, 2, 3, 4, 5`,
+			[]any{ms(now.AddDate(0, 0, -8)), ms(now.AddDate(0, 0, -16)), ms(now.AddDate(0, 0, -31)), t},
+			func(r scanner) error {
+				var st grievance.Status
+				var dept string
+				var age, n int
+				var escalated, late bool
+				if err := r.Scan(&st, &dept, &age, &escalated, &late, &n); err != nil {
+					return err
+				}
+				w.Open[st] += n
+				w.Ages[age] += n
+				if escalated {
+					w.Escalated += n
+				}
+				p := depts[dept]
+				if p == nil {
+					p = &grievance.Pendency{Department: dept}
+					depts[dept] = p
+				}
+				p.Open += n
+				if late {
+					p.Overdue += n
+					if st == grievance.StatusAssigned || st == grievance.StatusInProgress || st == grievance.StatusReopened {
+						w.Overdue += n
+					}
+				}
+				return nil
+			}},
 		{`SELECT area, lat, lng FROM complaints WHERE created >= ? ORDER BY created DESC LIMIT 5000`, []any{d}, func(r scanner) error {
 			var area string
 			var lat, lng sql.NullFloat64
@@ -89,5 +104,14 @@ FROM events e JOIN complaints c ON c.id = e.complaint_id WHERE e.kind NOT IN ('n
 			return w, wrap("wall", err)
 		}
 	}
+	for _, p := range depts {
+		w.Departments = append(w.Departments, *p)
+	}
+	slices.SortFunc(w.Departments, func(a, b grievance.Pendency) int {
+		if a.Open != b.Open {
+			return b.Open - a.Open
+		}
+		return strings.Compare(a.Department, b.Department)
+	})
 	return w, nil
 }
