@@ -18,8 +18,7 @@ func (s *Store) Defaulters(ctx context.Context, now time.Time) ([]grievance.Defa
 	m := s.state().m
 	var out []grievance.Defaulter
 	err := each(ctx, s.rdb, `SELECT assignee_id, MIN(department), MIN(level), COUNT(*), MIN(due) FROM complaints
-WHERE status NOT IN ('resolved', 'closed', 'rejected')
-AND on_hold = 0 AND due < ? AND assignee_id IS NOT NULL
+WHERE status IN `+openStatuses+` AND on_hold = 0 AND due < ? AND assignee_id IS NOT NULL
 GROUP BY assignee_id`, func(r scanner) error {
 		var d grievance.Defaulter
 		var oldest int64
