@@ -158,7 +158,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT due FROM complaints WHERE
 	if err != nil {
 		return err
 	}
-	e.ID, err = res.LastInsertId()
+	if e.ID, err = res.LastInsertId(); err != nil {
+		return err
+	}
+	if e.Kind == grievance.ActReport {
+		// The first report starts no clock but ends one: resolution times
+		// are measured to it.
+		_, err = w.exec("UPDATE complaints SET first_report_at = COALESCE(first_report_at, ?) WHERE id = ?", ms(e.At), e.ComplaintID)
+	}
 	return err
 }
 
