@@ -76,18 +76,27 @@ FROM complaints WHERE status IN ` + openStatuses + ` GROUP BY 1, 2, 3, 4, 5`,
 				}
 				return nil
 			}},
-		{`SELECT area, lat, lng FROM complaints WHERE created >= ? ORDER BY created DESC LIMIT 5000`, []any{d}, func(r scanner) error {
+		// Today's complaints by area, for the heat grid: a range of the
+		// period index, which holds the area.
+		{`SELECT area, COUNT(*) FROM complaints WHERE created >= ? GROUP BY area`, []any{d}, func(r scanner) error {
 			var area string
-			var lat, lng sql.NullFloat64
-			if err := r.Scan(&area, &lat, &lng); err != nil {
-				return err
-			}
-			w.AreasToday[area]++
-			if p := point(lat, lng); p != nil && len(w.PointsToday) < 1000 {
-				w.PointsToday = append(w.PointsToday, *p)
-			}
-			return nil
+			var n int
+			err := r.Scan(&area, &n)
+			w.AreasToday[area] = n
+			return err
 		}},
+		// The latest of today's located complaints, for the map.
+		{`SELECT lat, lng FROM complaints WHERE created >= ? AND lat IS NOT NULL ORDER BY created DESC LIMIT 1000`, []any{d},
+			func(r scanner) error {
+				var lat, lng sql.NullFloat64
+				if err := r.Scan(&lat, &lng); err != nil {
+					return err
+				}
+				if p := point(lat, lng); p != nil {
+					w.PointsToday = append(w.PointsToday, *p)
+				}
+				return nil
+			}},
 		{`SELECT e.kind, e.from_status, e.to_status, e.at, c.number, c.channel, c.category, c.area, c.department, c.level
 FROM events e JOIN complaints c ON c.id = e.complaint_id WHERE e.kind NOT IN ('note', 'warn_due') ORDER BY e.id DESC LIMIT 25`, nil,
 			func(r scanner) error {
