@@ -225,7 +225,7 @@ func (m *Main) Run(ctx context.Context) error {
 // stops the background jobs, then closes the database. A second call does
 // nothing.
 func (m *Main) Close() error {
-	defer func() { m.HTTP, m.ln, m.stop, m.Store = nil, nil, nil, nil }()
+	defer func() { m.HTTP, m.ln, m.stop, m.Store, m.Bus = nil, nil, nil, nil, nil }()
 	var errs []error
 	if m.HTTP != nil && m.ln != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
@@ -243,6 +243,9 @@ func (m *Main) Close() error {
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())
+	}
+	if m.Bus != nil {
+		m.Bus.Close() // after the store, which publishes to it
 	}
 	return errors.Join(errs...)
 }

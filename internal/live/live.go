@@ -20,54 +20,128 @@ type Event struct {
 	Change grievance.Change
 }
 
-// Bus fans changes out to subscribers. A subscriber too slow to keep up is
-// dropped (its channel closed) and reconnects from its last ID, so one slow
-// screen never holds up the writer or the others.
+// Bus fans changes out to subscribers. Publish only numbers the change and
+// puts it in the ring: a goroutine of the bus does the fan-out, so the
+// writer that publishes after each commit never pays for hundreds of open
+// screens. A subscriber too slow to keep up is dropped (its channel
+// closed) and reconnects from its last ID.
 type Bus struct {
-	mu    sync.Mutex
+	mu    sync.Mutex // the ring and the numbering
 	seq   int64
-	ring  []Event // the last len(ring) events, oldest first once full
+	sent  int64   // the last ID handed to the fan-out
+	ring  []Event // the last len(ring) events
 	next  int     // where the next event goes in ring
 	full  bool
-	subs  map[*Subscription]struct{}
 	epoch int64 // distinguishes this process's numbering from an earlier one's
+
+	subMu sync.Mutex // the subscriptions
+	subs  map[*Subscription]struct{}
+
+	wake chan struct{}
+	stop chan struct{}
+	done chan struct{}
 }
 
 // Subscription is one subscriber's stream.
 type Subscription struct {
-	C   chan Event
-	bus *Bus
+	C    chan Event
+	bus  *Bus
+	from int64 // events up to this ID came with Subscribe, not the stream
 }
 
 // NewBus returns a bus that keeps the last size events; epoch (e.g. the
 // start time) starts the numbering so that IDs from an earlier process are
-// recognised as older.
+// recognised as older. Close stops its fan-out.
 func NewBus(size int, epoch int64) *Bus {
 	if size < 1 {
 		size = 1024
 	}
-	return &Bus{ring: make([]Event, size), subs: map[*Subscription]struct{}{}, seq: epoch, epoch: epoch}
+	b := &Bus{ring: make([]Event, size), subs: map[*Subscription]struct{}{}, seq: epoch, sent: epoch, epoch: epoch,
+		wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	go b.fanout()
+	return b
 }
 
-// Publish numbers a change and sends it to every subscriber. It never
-// blocks.
+// Close stops the fan-out; subscriptions get nothing more.
+func (b *Bus) Close() {
+	close(b.stop)
+	<-b.done
+}
+
+// Publish numbers a change and queues it for every subscriber. It never
+// blocks and costs the same however many screens are open.
 func (b *Bus) Publish(c grievance.Change) {
 	b.mu.Lock()
-	defer b.mu.Unlock()
 	b.seq++
-	e := Event{ID: b.seq, Change: c}
-	b.ring[b.next] = e
+	b.ring[b.next] = Event{ID: b.seq, Change: c}
 	b.next = (b.next + 1) % len(b.ring)
 	if b.next == 0 {
 		b.full = true
 	}
-	for s := range b.subs {
+	b.mu.Unlock()
+	select {
+	case b.wake <- struct{}{}:
+	default: // already woken
+	}
+}
+
+// fanout hands every published event to the subscriptions.
+func (b *Bus) fanout() {
+	defer close(b.done)
+	for {
 		select {
-		case s.C <- e:
-		default:
-			delete(b.subs, s)
-			close(s.C)
+		case <-b.stop:
+			return
+		case <-b.wake:
 		}
+		evs, lost := b.unsent()
+		b.subMu.Lock()
+		for s := range b.subs {
+			if lost {
+				// Events were overwritten before they went out: the
+				// screens must reload, which a closed stream makes them do.
+				b.drop(s)
+				continue
+			}
+			for _, e := range evs {
+				if e.ID <= s.from {
+					continue
+				}
+				select {
+				case s.C <- e:
+				default:
+					b.drop(s)
+				}
+				if _, ok := b.subs[s]; !ok {
+					break
+				}
+			}
+		}
+		b.subMu.Unlock()
+	}
+}
+
+// unsent takes the events published since the last fan-out; lost reports
+// that some were overwritten in the ring before that.
+func (b *Bus) unsent() (evs []Event, lost bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	n := int(b.seq - b.sent)
+	if n > len(b.ring) {
+		lost, n = true, len(b.ring)
+	}
+	for k := n; k > 0; k-- {
+		evs = append(evs, b.ring[(b.next-k+len(b.ring))%len(b.ring)])
+	}
+	b.sent = b.seq
+	return evs, lost
+}
+
+// drop ends a subscription; subMu is held.
+func (b *Bus) drop(s *Subscription) {
+	if _, ok := b.subs[s]; ok {
+		delete(b.subs, s)
+		close(s.C)
 	}
 }
 
@@ -77,9 +151,10 @@ func (b *Bus) Publish(c grievance.Change) {
 func (b *Bus) Subscribe(after int64, buffer int) (s *Subscription, missed []Event, ok bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	s = &Subscription{C: make(chan Event, buffer), bus: b}
+	s = &Subscription{C: make(chan Event, buffer), bus: b, from: b.seq}
+	b.subMu.Lock()
 	b.subs[s] = struct{}{}
-	ok = true
+	b.subMu.Unlock()
 	if after <= 0 || after >= b.seq {
 		return s, nil, after <= 0 || after == b.seq
 	}
@@ -95,23 +170,19 @@ func (b *Bus) Subscribe(after int64, buffer int) (s *Subscription, missed []Even
 			missed = append(missed, e)
 		}
 	}
-	return s, missed, ok
+	return s, missed, true
 }
 
 // Close ends the subscription.
 func (s *Subscription) Close() {
-	b := s.bus
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if _, ok := b.subs[s]; ok {
-		delete(b.subs, s)
-		close(s.C)
-	}
+	s.bus.subMu.Lock()
+	defer s.bus.subMu.Unlock()
+	s.bus.drop(s)
 }
 
 // Subscribers returns how many subscriptions are open.
 func (b *Bus) Subscribers() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+	b.subMu.Lock()
+	defer b.subMu.Unlock()
 	return len(b.subs)
 }

@@ -2,6 +2,7 @@ package live
 
 import (
 	"testing"
+	"time"
 
 	"nivaran/internal/grievance"
 )
@@ -62,14 +63,44 @@ func TestSlowSubscriberDropped(t *testing.T) {
 	for i := 0; i < 5; i++ {
 		b.Publish(change("x"))
 	}
+	for i := 0; i < 5; i++ {
+		select {
+		case <-fast.C:
+		case <-time.After(5 * time.Second):
+			t.Fatalf("fast subscriber got %d of 5", i)
+		}
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for b.Subscribers() != 1 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
 	n := 0
-	for range slow.C {
+	for range slow.C { // closed: the bus dropped it
 		n++
 	}
 	if n != 1 {
 		t.Errorf("slow subscriber got %d before being dropped, want 1", n)
 	}
-	if len(fast.C) != 5 {
-		t.Errorf("fast subscriber has %d, want 5", len(fast.C))
+}
+
+// TestNoDuplicateAfterSubscribe: events a subscription received as missed
+// do not come again on its stream.
+func TestNoDuplicateAfterSubscribe(t *testing.T) {
+	b := NewBus(16, 0)
+	defer b.Close()
+	b.Publish(change("a"))
+	b.Publish(change("b"))
+	s, missed, ok := b.Subscribe(1, 8)
+	if !ok || len(missed) != 1 || missed[0].Change.Number != "b" {
+		t.Fatalf("missed %+v %v", missed, ok)
+	}
+	b.Publish(change("c"))
+	select {
+	case e := <-s.C:
+		if e.Change.Number != "c" {
+			t.Fatalf("stream gave %q first, want c (b came with Subscribe)", e.Change.Number)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("nothing on the stream")
 	}
 }
