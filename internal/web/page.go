@@ -158,16 +158,12 @@ func (p *page) Can(action string, c *grievance.Complaint) bool {
 }
 
 // Sum adds up counts by channel.
-func (p *page) Sum(m map[grievance.Channel]int) int {
-	n := 0
-	for _, v := range m {
-		n += v
-	}
-	return n
-}
+func (p *page) Sum(m map[grievance.Channel]int) int { return total(m) }
 
 // SumStatus adds up counts by status.
-func (p *page) SumStatus(m map[grievance.Status]int) int {
+func (p *page) SumStatus(m map[grievance.Status]int) int { return total(m) }
+
+func total[K comparable](m map[K]int) int {
 	n := 0
 	for _, v := range m {
 		n += v

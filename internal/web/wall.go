@@ -97,12 +97,32 @@ func (s *Server) wallPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "wall", p)
 }
 
+// wallStatsTTL is how long the figures of the periodic correction are
+// shared: every open wall asks once a minute, and hundreds of walls must
+// not each make the database count every open complaint.
+const wallStatsTTL = 5 * time.Second
+
+// sharedWallStats returns figures at most wallStatsTTL old.
+func (s *Server) sharedWallStats(r *http.Request) (grievance.WallStats, error) {
+	c := &s.wallCache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if now := s.Now(); c.at.IsZero() || now.Sub(c.at) >= wallStatsTTL || now.Before(c.at) {
+		st, err := s.wallStats(r)
+		if err != nil {
+			return st, err
+		}
+		c.st, c.at = st, now
+	}
+	return c.st, nil
+}
+
 // wallJSON gives the figures for the wall's periodic correction.
 func (s *Server) wallJSON(w http.ResponseWriter, r *http.Request) {
 	if !s.controlOnly(w, r) {
 		return
 	}
-	st, err := s.wallStats(r)
+	st, err := s.sharedWallStats(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return

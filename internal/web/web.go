@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"nivaran/internal/auth"
@@ -81,7 +82,13 @@ type Server struct {
 	pages  map[string]*template.Template
 	static map[string]staticFile // by hashed name
 	wire   wireCache             // changes rendered for the event streams
-	hashed map[string]string     // plain name → hashed URL
+	// wallCache shares the wall's periodic figures between its screens.
+	wallCache struct {
+		mu sync.Mutex
+		at time.Time
+		st grievance.WallStats
+	}
+	hashed map[string]string // plain name → hashed URL
 }
 
 type staticFile struct {
