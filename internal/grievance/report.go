@@ -44,8 +44,9 @@ func (by ScoreBy) Valid() bool {
 //     sending it one level up), each time it happens; for a department,
 //     filing into it or a reassignment into it from elsewhere (a return and
 //     a reassignment back into the same department is not a new arrival);
-//     for an area, filing (the area is the complaint's current one, which
-//     for a text message is the area the control room's triage gave it).
+//     for an area, the event that gives the complaint that area: filing, or
+//     for a text message the control room's triage (each event records the
+//     area the complaint had after it).
 //   - Resolved: action-taken reports ("report" events) in the period, by
 //     the unit: the officer who was the assignee, their department, the
 //     complaint's area.
@@ -71,7 +72,7 @@ func (by ScoreBy) Valid() bool {
 //     (whenever it came) put the complaint back into the same department.
 //     Passing the buck counts against the one who passed it.
 //   - AvgResolution: the mean, over Resolved, of the time from the
-//     complaint's latest arrival at the unit (for an area: filing) to the
+//     complaint's latest arrival at the unit (for an area: filing or triage) to the
 //     report; wall-clock time, time on hold included, because the citizen
 //     waited that long. Zero when nothing was resolved.
 //
@@ -152,30 +153,56 @@ type ScoreEvent struct {
 	Kind       ActionKind
 	AssigneeID int64     // after the event; 0 for none
 	Department string    // after the event; "" for the control room's queue
+	Area       string    // the complaint's area after the event; "" until triage gives a text message one
 	Due        time.Time // the deadline in force after the event; zero when not recorded
 }
 
+// scoreCell is where a fact is counted: a unit's key on a day (the
+// district's local date as yyyymmdd) for a day tally, on day 0 for a
+// period tally.
+type scoreCell struct {
+	day int64
+	key string
+}
+
 // Tally computes a scorecard from whole histories, so that every storage
-// counts by the same definitions (see ScoreRow).
+// counts by the same definitions (see ScoreRow). A period tally counts what
+// happened in [from, to); a day tally (NewDayTally) counts everything, by
+// the day it happened, so that a storage can keep daily sums and add them
+// up for any run of whole days.
 type Tally struct {
-	by       ScoreBy
-	from, to time.Time
-	rows     map[string]*ScoreRow
-	spent    map[string]time.Duration // sum of resolution times, by key
+	by     ScoreBy
+	bucket func(time.Time) (int64, bool) // the day a fact at that time counts on; false: not counted
+	rows   map[scoreCell]*ScoreRow
+	spent  map[scoreCell]time.Duration // sum of resolution times
 }
 
 // NewTally starts a scorecard by unit by for the period [from, to).
 func NewTally(by ScoreBy, from, to time.Time) *Tally {
-	return &Tally{by: by, from: from, to: to, rows: map[string]*ScoreRow{}, spent: map[string]time.Duration{}}
+	return newTally(by, func(at time.Time) (int64, bool) { return 0, !at.Before(from) && at.Before(to) })
 }
 
-func (t *Tally) in(at time.Time) bool { return !at.Before(t.from) && at.Before(t.to) }
+// NewDayTally starts a scorecard by unit by that counts every fact on its
+// day in loc (see Day).
+func NewDayTally(by ScoreBy, loc *time.Location) *Tally {
+	return newTally(by, func(at time.Time) (int64, bool) { return Day(at, loc), true })
+}
 
-func (t *Tally) row(key string) *ScoreRow {
-	r := t.rows[key]
+func newTally(by ScoreBy, bucket func(time.Time) (int64, bool)) *Tally {
+	return &Tally{by: by, bucket: bucket, rows: map[scoreCell]*ScoreRow{}, spent: map[scoreCell]time.Duration{}}
+}
+
+// Day is the local date of at in loc as the number yyyymmdd.
+func Day(at time.Time, loc *time.Location) int64 {
+	y, m, d := at.In(loc).Date()
+	return int64(y)*10000 + int64(m)*100 + int64(d)
+}
+
+func (t *Tally) row(c scoreCell) *ScoreRow {
+	r := t.rows[c]
 	if r == nil {
-		r = &ScoreRow{Key: key}
-		t.rows[key] = r
+		r = &ScoreRow{Key: c.key}
+		t.rows[c] = r
 	}
 	return r
 }
@@ -195,32 +222,34 @@ func (t *Tally) unit(assignee int64, dept, area string) string {
 	return area
 }
 
-// Add counts the history of one complaint in area, oldest event first.
+// Add counts the history of one complaint, oldest event first.
 // The history must be whole (from filing on): arrivals, holds and the
 // reports awaiting a verdict are followed from the start; only what
 // happened in the period (or, for verdicts and overruled returns, what
 // answers something that happened in it) is counted.
-func (t *Tally) Add(area string, history []ScoreEvent) {
-	type pending struct {
-		key  string
-		dept string
-	}
+func (t *Tally) Add(history []ScoreEvent) { t.add(history, 1) }
+
+// Remove takes back what Add(history) counted: a storage that summed the
+// start of a history updates its sums with Add(whole) and Remove(start).
+func (t *Tally) Remove(history []ScoreEvent) { t.add(history, -1) }
+
+func (t *Tally) add(history []ScoreEvent, n int) {
 	var (
-		since     time.Time // when the complaint arrived at the unit holding it
-		escalated bool      // escalated since it arrived there
-		holdSince time.Time // zero when not on hold
-		report    *pending  // a report in the period awaiting its verdict
-		ret       *pending  // a return in the period awaiting the control room
-		prevOff   int64     // the assignee before the event
-		prevDept  string    // the department before the event
+		since     time.Time  // when the complaint arrived at the unit holding it
+		escalated bool       // escalated since it arrived there
+		holdSince time.Time  // zero when not on hold
+		report    *scoreCell // a report counted, awaiting its verdict
+		ret       *scoreCell // a return counted, awaiting the control room
+		retDept   string     // the department the complaint was returned from
+		prev      ScoreEvent // the event before
 	)
 	for i, e := range history {
 		before := "" // the unit holding the complaint before the event
 		if i > 0 {
-			before = t.unit(prevOff, prevDept, area)
+			before = t.unit(prev.AssigneeID, prev.Department, prev.Area)
 		}
-		after := t.unit(e.AssigneeID, e.Department, area)
-		in := t.in(e.At)
+		after := t.unit(e.AssigneeID, e.Department, e.Area)
+		day, in := t.bucket(e.At)
 		switch e.Kind {
 		case ActReport:
 			if after == "" {
@@ -230,40 +259,41 @@ func (t *Tally) Add(area string, history []ScoreEvent) {
 			if !in {
 				break
 			}
-			r := t.row(after)
-			r.Resolved++
+			c := scoreCell{day, after}
+			r := t.row(c)
+			r.Resolved += n
 			due := e.Due
 			if !holdSince.IsZero() && !due.IsZero() {
 				due = due.Add(e.At.Sub(holdSince))
 			}
 			if !due.IsZero() && !e.At.After(due) && !escalated {
-				r.ResolvedInTime++
+				r.ResolvedInTime += n
 			}
-			t.spent[after] += e.At.Sub(since)
-			report = &pending{key: after}
+			t.spent[c] += time.Duration(n) * e.At.Sub(since)
+			report = &c
 		case ActCitizenAccept:
 			if report != nil {
-				t.row(report.key).Confirmed++
+				t.row(*report).Confirmed += n
 			}
 			report = nil
 		case ActCitizenReject, ActReopen:
 			if report != nil {
-				t.row(report.key).Reopened++
+				t.row(*report).Reopened += n
 			}
 			report = nil
 		case ActEscalate:
 			if in && before != "" {
-				t.row(before).Escalations++
+				t.row(scoreCell{day, before}).Escalations += n
 			}
 			escalated = true
 		case ActReturn:
 			ret = nil
 			if in && before != "" {
-				ret = &pending{key: before, dept: prevDept}
+				ret, retDept = &scoreCell{day, before}, prev.Department
 			}
 		case ActReassign:
-			if ret != nil && e.Department == ret.dept {
-				t.row(ret.key).ReturnsOverruled++
+			if ret != nil && e.Department == retDept {
+				t.row(*ret).ReturnsOverruled += n
 			}
 			ret = nil
 		case ActReject:
@@ -277,21 +307,54 @@ func (t *Tally) Add(area string, history []ScoreEvent) {
 		}
 		if after != "" && after != before {
 			if in {
-				t.row(after).Received++
+				t.row(scoreCell{day, after}).Received += n
 			}
 			since, escalated = e.At, false
 		}
-		prevOff, prevDept = e.AssigneeID, e.Department
+		prev = e
 	}
+}
+
+// AddSums adds counts that a storage summed before (r's counts and spent,
+// the sum of its resolution times) to unit key of a period tally.
+func (t *Tally) AddSums(key string, r ScoreRow, spent time.Duration) {
+	c := scoreCell{0, key}
+	x := t.row(c)
+	x.Received += r.Received
+	x.ResolvedInTime += r.ResolvedInTime
+	x.Resolved += r.Resolved
+	x.Confirmed += r.Confirmed
+	x.Reopened += r.Reopened
+	x.Escalations += r.Escalations
+	x.ReturnsOverruled += r.ReturnsOverruled
+	t.spent[c] += spent
+}
+
+// Days calls fn for every day and unit with a count that is not zero (a
+// day tally after Add and Remove holds differences), with the counts and
+// the sum of resolution times.
+func (t *Tally) Days(fn func(day int64, r ScoreRow, spent time.Duration) error) error {
+	for c, r := range t.rows {
+		if *r == (ScoreRow{Key: c.key}) && t.spent[c] == 0 {
+			continue
+		}
+		if err := fn(c.day, *r, t.spent[c]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Rows returns the scorecard: one row per unit with anything counted,
 // sorted by key (officer IDs in numeric order).
 func (t *Tally) Rows() []ScoreRow {
 	out := make([]ScoreRow, 0, len(t.rows))
-	for k, r := range t.rows {
+	for c, r := range t.rows {
+		if *r == (ScoreRow{Key: c.key}) {
+			continue // sums that cancelled out
+		}
 		if r.Resolved > 0 {
-			r.AvgResolution = t.spent[k] / time.Duration(r.Resolved)
+			r.AvgResolution = t.spent[c] / time.Duration(r.Resolved)
 		}
 		out = append(out, *r)
 	}

@@ -45,7 +45,7 @@ func TestTallyInTime(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, by := range []ScoreBy{ScoreByOfficer, ScoreByDepartment, ScoreByArea} {
 				tl := NewTally(by, t0, t0.AddDate(0, 1, 0))
-				tl.Add("w1", tt.history)
+				tl.Add(inArea("w1", tt.history))
 				rows := tl.Rows()
 				if len(rows) != 1 || rows[0].Resolved != 1 || rows[0].ResolvedInTime != tt.inTime {
 					t.Errorf("by %s: %+v, want 1 resolved, %d in time", by, rows, tt.inTime)
@@ -65,7 +65,7 @@ func TestTallyForward(t *testing.T) {
 		{At: t0.Add(3 * time.Hour), Kind: ActReport, AssigneeID: 1, Department: "pwd", Due: t0.Add(72 * time.Hour)},
 	}
 	tl := NewTally(ScoreByOfficer, t0, t0.AddDate(0, 1, 0))
-	tl.Add("w1", h)
+	tl.Add(inArea("w1", h))
 	want := []ScoreRow{
 		{Key: "1", Received: 1, Resolved: 1, ResolvedInTime: 1, AvgResolution: 2 * time.Hour},
 		{Key: "2", Received: 1},
@@ -74,7 +74,7 @@ func TestTallyForward(t *testing.T) {
 		t.Errorf("by officer:\n got %+v\nwant %+v", got, want)
 	}
 	tl = NewTally(ScoreByDepartment, t0, t0.AddDate(0, 1, 0))
-	tl.Add("w1", h)
+	tl.Add(inArea("w1", h))
 	want = []ScoreRow{{Key: "pwd", Received: 1, Resolved: 1, ResolvedInTime: 1, AvgResolution: 3 * time.Hour}}
 	if got := tl.Rows(); !reflect.DeepEqual(got, want) {
 		t.Errorf("by department:\n got %+v\nwant %+v", got, want)
@@ -89,4 +89,14 @@ func TestCheckScorecard(t *testing.T) {
 	if err := CheckScorecard("ward", t0, t0); ErrorCode(err) != EInvalid || len(AsError(err).Fields) != 2 {
 		t.Errorf("unknown unit and empty period: %v", err)
 	}
+}
+
+// inArea returns h with every event in area.
+func inArea(area string, h []ScoreEvent) []ScoreEvent {
+	out := make([]ScoreEvent, len(h))
+	for i, e := range h {
+		e.Area = area
+		out[i] = e
+	}
+	return out
 }

@@ -150,9 +150,11 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, eventID, a.Key, a.ContentType, a.Size, l
 // after the complaint row is written: the event records the complaint's
 // deadline as it stands after the change (the scorecard's "in time").
 func insertEvent(w *wtx, e *grievance.Event) error {
+	// The deadline and area in force after the event are the complaint's,
+	// written before the event.
 	res, err := w.exec(`INSERT INTO events (complaint_id, at, kind, actor_id, actor_name, from_status, to_status, note,
-is_public, note_public, assignee_id, department, level, due)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT due FROM complaints WHERE id = ?))`,
+is_public, note_public, assignee_id, department, level, due, area)
+SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, c.due, c.area FROM complaints c WHERE c.id = ?`,
 		e.ComplaintID, ms(e.At), string(e.Kind), e.ActorID, e.ActorName, string(e.From), string(e.To), e.Note,
 		b2i(e.Public), b2i(e.NotePublic), idNull(e.AssigneeID), e.Department, e.Level, e.ComplaintID)
 	if err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"nivaran/internal/grievance"
@@ -37,60 +36,4 @@ GROUP BY assignee_id`, func(r scanner) error {
 	}
 	grievance.SortDefaulters(out)
 	return out, nil
-}
-
-// Scorecard counts the facts of grievance.ScoreRow for the period: see
-// grievance.ReportService. It reads, in one snapshot, the whole history of
-// every complaint with an event in the period (a verdict or a reassignment
-// may come later than the event it answers; an arrival earlier than the
-// report it times) and counts them with grievance.Tally, so that every
-// storage counts by the same definitions.
-func (s *Store) Scorecard(ctx context.Context, by grievance.ScoreBy, from, to time.Time) ([]grievance.ScoreRow, error) {
-	if err := grievance.CheckScorecard(by, from, to); err != nil {
-		return nil, wrap("scorecard", err)
-	}
-	t := grievance.NewTally(by, from, to)
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
-		var (
-			cur     int64 = -1
-			area    string
-			history []grievance.ScoreEvent
-		)
-		err := each(ctx, tx, `SELECT e.complaint_id, c.area, e.at, e.kind, e.assignee_id, e.department, e.due
-FROM events e JOIN complaints c ON c.id = e.complaint_id
-WHERE e.complaint_id IN (SELECT complaint_id FROM events WHERE at >= ? AND at < ?)
-AND e.kind NOT IN ('note', 'warn_due')
-ORDER BY e.complaint_id, e.id`, func(r scanner) error {
-			var (
-				id, at   int64
-				a        string
-				ev       grievance.ScoreEvent
-				assignee sql.NullInt64
-				due      sql.NullInt64
-			)
-			if err := r.Scan(&id, &a, &at, &ev.Kind, &assignee, &ev.Department, &due); err != nil {
-				return err
-			}
-			if id != cur {
-				if len(history) > 0 {
-					t.Add(area, history)
-				}
-				cur, area, history = id, a, history[:0]
-			}
-			ev.At, ev.AssigneeID, ev.Due = fromMs(at), assignee.Int64, fromMsNull(due)
-			history = append(history, ev)
-			return nil
-		}, ms(from), ms(to))
-		if err != nil {
-			return err
-		}
-		if len(history) > 0 {
-			t.Add(area, history)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, wrap("scorecard", err)
-	}
-	return t.Rows(), nil
 }

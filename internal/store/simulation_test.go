@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -223,6 +224,11 @@ func TestSimulationYear(t *testing.T) {
 		switch ev.kind {
 		case evSweep:
 			sm.sweep(ev.at)
+			if sm.rng.IntN(20) == 0 {
+				if _, err := sm.s.FoldScores(sm.ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if !ev.at.Before(next) {
 				sm.compareAll(ev.at, false)
 				next = next.Add(30 * 24 * time.Hour)
@@ -234,6 +240,11 @@ func TestSimulationYear(t *testing.T) {
 		}
 	}
 	sm.compareAll(end, true)
+	sm.compareScores() // with the events since the last fold counted on top of the sums
+	if _, err := sm.s.FoldScores(sm.ctx); err != nil {
+		t.Fatal(err)
+	}
+	sm.compareScores() // from the sums alone
 
 	var st = map[grievance.Status]int{}
 	top := 0
@@ -250,6 +261,37 @@ func TestSimulationYear(t *testing.T) {
 		sm.counts[evConfirm], sm.counts[evReject], sm.counts[evHold], st, top)
 }
 
+// compareScores checks that every month's scorecard, by every unit, from
+// the daily sums and the events after their mark, equals the count of the
+// whole histories.
+func (sm *sim) compareScores() {
+	sm.t.Helper()
+	y, mo, _ := storetest.Start.In(storetest.IST).Date()
+	from := time.Date(y, mo, 1, 0, 0, 0, 0, storetest.IST)
+	end := storetest.Start.Add(simYear + simTail)
+	rows := 0
+	for ; from.Before(end); from = from.AddDate(0, 1, 0) {
+		to := from.AddDate(0, 1, 0)
+		for _, by := range []grievance.ScoreBy{grievance.ScoreByOfficer, grievance.ScoreByDepartment, grievance.ScoreByArea} {
+			got, err := sm.s.Scorecard(sm.ctx, by, from, to)
+			if err != nil {
+				sm.t.Fatal(err)
+			}
+			want, err := sm.s.ScorecardScan(sm.ctx, by, from, to)
+			if err != nil {
+				sm.t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got, want) {
+				sm.t.Errorf("scorecard by %s for %s from the daily sums:\n got %+v\nwant %+v", by, from.Format("2006-01"), got, want)
+			}
+			rows += len(want)
+		}
+	}
+	if rows == 0 {
+		sm.t.Error("no scorecard rows to compare")
+	}
+}
+
 func newSim(t *testing.T) *sim {
 	t.Helper()
 	ctx := context.Background()
@@ -262,6 +304,7 @@ func newSim(t *testing.T) *sim {
 	clock.Set(storetest.Start)
 	s, err := store.Open(ctx, store.Options{
 		Path: filepath.Join(dir, "nivaran.db"), Now: clock.Now, Blobs: blobs, Messenger: storetest.Messenger{},
+		ScoreFoldEvery: -1, // the simulation folds the scorecard's sums itself, at random moments
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -73,6 +73,10 @@ type Options struct {
 	// default 200) or from the same mobile number.
 	DuplicateWindow   time.Duration
 	DuplicateDistance float64
+	// ScoreFoldEvery is how often the scorecard's daily sums take in the
+	// newest events (see FoldScores). Default 5 s; negative: never (tests
+	// that fold by hand). Never in Bulk mode.
+	ScoreFoldEvery time.Duration
 }
 
 // Store is the SQLite implementation of the grievance services.
@@ -82,6 +86,7 @@ type Store struct {
 	rdb           *sql.DB // read-only pool
 	cdb           *sql.DB // the checkpointer's connection
 	cpStopped     chan struct{}
+	foldStopped   chan struct{}
 	now           func() time.Time
 	loc           *time.Location
 	blob          grievance.BlobStore
@@ -139,7 +144,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch, levelDays: o.LevelDays, proofDistance: o.ProofDistance, publish: o.Publish,
 		saturdaysOff: o.SaturdaysOff, workStart: o.WorkStart, workEnd: o.WorkEnd,
 		dupWindow: o.DuplicateWindow, dupDistance: o.DuplicateDistance,
-		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}), cpStopped: make(chan struct{}),
+		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}), cpStopped: make(chan struct{}), foldStopped: make(chan struct{}),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -223,6 +228,14 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	s.cdb = cdb
 	go s.writer()
 	go s.checkpointer()
+	if every := o.ScoreFoldEvery; every >= 0 && !o.Bulk {
+		if every == 0 {
+			every = 5 * time.Second
+		}
+		go s.scoreFolder(every)
+	} else {
+		close(s.foldStopped)
+	}
 	return s, nil
 }
 
@@ -276,6 +289,7 @@ func (s *Store) Close() error {
 	var err error
 	s.close.Do(func() {
 		close(s.quit)
+		<-s.foldStopped
 		<-s.stopped
 		<-s.cpStopped
 		err = errors.Join(s.cdb.Close(), s.rdb.Close(), s.wdb.Close())
