@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 
@@ -106,20 +107,57 @@ func Render(t Template, vars []string) (string, error) {
 	return s, nil
 }
 
-// Check returns an error unless text matches the registered pattern of t.
+// Check returns an error unless text matches the registered pattern of t
+// (see Pattern).
 func Check(t Template, text string) error {
-	re, err := t.Pattern()
-	if err != nil {
-		return err
-	}
-	return check(t, re, text)
+	return check(t, strings.Split(t.Text, Slot), text)
 }
 
-func check(t Template, re *regexp.Regexp, text string) error {
-	if !utf8.ValidString(text) || !re.MatchString(text) {
+// check matches text against the pattern of t, whose text split at its
+// slots is parts.
+func check(t Template, parts []string, text string) error {
+	if !utf8.ValidString(text) || !matches(parts, text) {
 		return fmt.Errorf("notify: text does not match template %s (%s/%s/%s)", t.DLTID, t.Event, t.Audience, t.Lang)
 	}
 	return nil
+}
+
+// matches reports whether text matches Pattern of the template whose text
+// split at its slots is parts: parts[0], a value, parts[1], … parts[n], each
+// value 1 to MaxVar characters other than a line break. It is what the
+// regular expression says, without its backtracking over every message
+// (which cost more than the rest of planning): it follows the set of byte
+// offsets where the literal after each slot can end, at most one per byte.
+func matches(parts []string, text string) bool {
+	if !strings.HasPrefix(text, parts[0]) {
+		return false
+	}
+	cur := []int{len(parts[0])}
+	var next []int
+	for _, lit := range parts[1:] {
+		next = next[:0]
+		for _, at := range cur {
+			i := at
+			for n := 0; n < MaxVar && i < len(text); n++ {
+				r, size := utf8.DecodeRuneInString(text[i:])
+				if r == '\r' || r == '\n' {
+					break
+				}
+				i += size
+				if lit != "" && (i == len(text) || text[i] != lit[0]) {
+					continue // the literal cannot start here (cheaper than comparing it)
+				}
+				if strings.HasPrefix(text[i:], lit) && !slices.Contains(next, i+len(lit)) {
+					next = append(next, i+len(lit))
+				}
+			}
+		}
+		if len(next) == 0 {
+			return false
+		}
+		cur, next = next, cur
+	}
+	return slices.Contains(cur, len(text))
 }
 
 // Fit makes s usable as a slot value: line breaks and runs of spaces become
@@ -129,18 +167,41 @@ func check(t Template, re *regexp.Regexp, text string) error {
 // becomes "-", since a slot cannot be empty. Use it for names, never for
 // numbers or codes.
 func Fit(s string) string {
-	s = strings.Join(strings.Fields(s), " ")
+	if !tidy(s) {
+		s = strings.Join(strings.Fields(s), " ")
+	}
 	if s == "" {
 		return "-"
 	}
-	r := []rune(s)
-	if len(r) <= MaxVar {
+	if len(s) <= MaxVar || utf8.RuneCountInString(s) <= MaxVar {
 		return s
 	}
+	r := []rune(s)
 	if GSM(s) {
 		return strings.TrimSpace(string(r[:MaxVar-3])) + "..."
 	}
 	return strings.TrimSpace(string(r[:MaxVar-1])) + "…"
+}
+
+// tidy reports whether s is already as strings.Fields would join it: no
+// white space but single ASCII spaces between words (the common case of a
+// name, which then costs no copy).
+func tidy(s string) bool {
+	space := true // at the start, a space would be leading
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			if space {
+				return false
+			}
+			space = true
+		case unicode.IsSpace(r):
+			return false
+		default:
+			space = false
+		}
+	}
+	return !space || s == ""
 }
 
 // UTF16Units returns the length of s in UTF-16 code units, the measure of a
@@ -255,9 +316,12 @@ type Catalogue struct {
 	list     []Template
 }
 
+// entry is a template with its text split at the slots and the names of
+// what fills them.
 type entry struct {
-	t  Template
-	re *regexp.Regexp
+	t     Template
+	parts []string
+	vars  []string
 }
 
 var (
@@ -310,18 +374,18 @@ func NewCatalogue(templates []Template, entityID, hdr string) (*Catalogue, error
 			(slices.Contains(allowed, VarOTP) && !slices.Contains(vars, VarOTP)) {
 			return nil, fmt.Errorf("notify: template %s: the message must carry the %s", name, allowed[0])
 		}
-		re, err := t.Pattern()
-		if err != nil {
+		if _, err := t.Pattern(); err != nil {
 			return nil, err
 		}
+		parts := strings.Split(t.Text, Slot)
 		sample := worstCase(t)
-		if err := check(t, re, sample); err != nil {
+		if err := check(t, parts, sample); err != nil {
 			return nil, fmt.Errorf("notify: template %s: sample render: %w", name, err)
 		}
 		if p := Parts(sample); p > t.maxParts() {
 			return nil, fmt.Errorf("notify: template %s: %d SMS parts with full slots, at most %d allowed", name, p, t.maxParts())
 		}
-		c.byKey[name] = &entry{t: t, re: re}
+		c.byKey[name] = &entry{t: t, parts: parts, vars: vars}
 		c.list = append(c.list, t)
 	}
 	for k := range slots {
@@ -376,21 +440,20 @@ func (c *Catalogue) Render(event, audience string, lang grievance.Lang, values m
 	if e == nil {
 		return Template{}, "", fmt.Errorf("notify: no template %s/%s/%s", event, audience, lang)
 	}
-	vars := e.t.vars()
-	args := make([]string, len(vars))
-	for i, v := range vars {
-		args[i] = values[v]
+	n := len(e.t.Text)
+	for _, v := range e.vars {
+		n += len(values[v])
 	}
-	parts := strings.Split(e.t.Text, Slot)
 	var b strings.Builder
-	for i, p := range parts {
+	b.Grow(n)
+	for i, p := range e.parts {
 		if i > 0 {
-			b.WriteString(args[i-1])
+			b.WriteString(values[e.vars[i-1]])
 		}
 		b.WriteString(p)
 	}
 	s := b.String()
-	if err := check(e.t, e.re, s); err != nil {
+	if err := check(e.t, e.parts, s); err != nil {
 		return e.t, "", err
 	}
 	return e.t, s, nil
