@@ -1,8 +1,10 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"slices"
 	"strings"
 	"time"
 
@@ -245,25 +247,31 @@ func (s *Store) Repeat(ctx context.Context, f grievance.ReportFilter, limit int)
 	}
 	limit = min(limit, 1000)
 	where, args := periodWhere(m, f)
-	grouped := `SELECT c.mobile, COUNT(*) AS n, MIN(c.created) AS first, MAX(c.created) AS last FROM complaints c WHERE 1 = 1` + where + `
-GROUP BY c.mobile HAVING COUNT(*) >= 2`
+	// One pass over the period's complaints grouped by number: the counts
+	// and the top come from the same rows (two queries cost two passes).
+	var all []grievance.RepeatComplainant
 	err := s.roTx(ctx, func(tx *sql.Tx) error {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(n), 0) FROM (`+grouped+`) r`, args...).
-			Scan(&rep.Mobiles, &rep.Complaints); err != nil {
-			return err
-		}
-		return each(ctx, tx, grouped+` ORDER BY n DESC, last DESC, c.mobile LIMIT ?`, func(r scanner) error {
+		return each(ctx, tx, `SELECT c.mobile, COUNT(*), MIN(c.created), MAX(c.created) FROM complaints c WHERE 1 = 1`+where+`
+GROUP BY c.mobile HAVING COUNT(*) >= 2`, func(r scanner) error {
 			var rc grievance.RepeatComplainant
 			var first, last int64
 			if err := r.Scan(&rc.Mobile, &rc.Complaints, &first, &last); err != nil {
 				return err
 			}
-			rc.Mobile = grievance.MaskMobile(rc.Mobile)
 			rc.First, rc.Last = fromMs(first), fromMs(last)
-			rep.Top = append(rep.Top, rc)
+			rep.Mobiles++
+			rep.Complaints += rc.Complaints
+			all = append(all, rc)
 			return nil
-		}, append(args, limit)...)
+		}, args...)
 	})
+	slices.SortFunc(all, func(a, b grievance.RepeatComplainant) int {
+		return cmp.Or(cmp.Compare(b.Complaints, a.Complaints), b.Last.Compare(a.Last), cmp.Compare(a.Mobile, b.Mobile))
+	})
+	for _, rc := range all[:min(limit, len(all))] {
+		rc.Mobile = grievance.MaskMobile(rc.Mobile)
+		rep.Top = append(rep.Top, rc)
+	}
 	if err != nil {
 		return rep, wrap("repeat", err)
 	}
