@@ -180,6 +180,15 @@ func (s *Subscription) Close() {
 	s.bus.drop(s)
 }
 
+// Last returns the ID of the newest event published: a snapshot taken
+// after reading it holds at least the changes up to it, and Subscribe(Last)
+// gives the ones after.
+func (b *Bus) Last() int64 {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.seq
+}
+
 // Subscribers returns how many subscriptions are open.
 func (b *Bus) Subscribers() int {
 	b.subMu.Lock()

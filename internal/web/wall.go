@@ -15,6 +15,7 @@ import (
 // wallView is the live wall's first paint.
 type wallView struct {
 	S         grievance.WallStats
+	After     int64  // the live event the figures were counted after
 	Tiles     string // tile URL template, "" without a map
 	Credit    string
 	Points    string // today's located complaints, JSON [[lat, long], …]
@@ -56,14 +57,17 @@ func (s *Server) wallPage(w http.ResponseWriter, r *http.Request) {
 	if !s.controlOnly(w, r) {
 		return
 	}
-	st, err := s.wallStats(r)
+	// The figures the other walls share (at most wallStatsTTL old; a
+	// million complaints take a few hundred milliseconds to count), and the
+	// live stream picks up from the bus's position when they were counted.
+	st, after, err := s.sharedWallStats(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	p := s.newPage(r, identityFrom(r))
 	p.Title = p.T("wall.title")
-	v := wallView{S: st, Channels: []grievance.Channel{grievance.ChannelWeb, grievance.ChannelApp, grievance.ChannelPhone,
+	v := wallView{S: st, After: after, Channels: []grievance.Channel{grievance.ChannelWeb, grievance.ChannelApp, grievance.ChannelPhone,
 		grievance.ChannelSMS, grievance.ChannelWalkIn, grievance.ChannelOpen311},
 		Working: []grievance.Status{grievance.StatusRegistered, grievance.StatusAssigned, grievance.StatusInProgress,
 			grievance.StatusReopened, grievance.StatusReturned}}
@@ -102,19 +106,26 @@ func (s *Server) wallPage(w http.ResponseWriter, r *http.Request) {
 // not each make the database count every open complaint.
 const wallStatsTTL = 5 * time.Second
 
-// sharedWallStats returns figures at most wallStatsTTL old.
-func (s *Server) sharedWallStats(r *http.Request) (grievance.WallStats, error) {
+// sharedWallStats returns figures at most wallStatsTTL old, with the ID of
+// the newest live event before they were counted: a screen that streams
+// the events after it misses no change (one counted already may come
+// again, until the next correction).
+func (s *Server) sharedWallStats(r *http.Request) (grievance.WallStats, int64, error) {
 	c := &s.wallCache
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if now := s.Now(); c.at.IsZero() || now.Sub(c.at) >= wallStatsTTL || now.Before(c.at) {
+		var after int64
+		if s.Bus != nil {
+			after = s.Bus.Last()
+		}
 		st, err := s.wallStats(r)
 		if err != nil {
-			return st, err
+			return st, 0, err
 		}
-		c.st, c.at = st, now
+		c.st, c.at, c.after = st, now, after
 	}
-	return c.st, nil
+	return c.st, c.after, nil
 }
 
 // wallJSON gives the figures for the wall's periodic correction.
@@ -122,7 +133,7 @@ func (s *Server) wallJSON(w http.ResponseWriter, r *http.Request) {
 	if !s.controlOnly(w, r) {
 		return
 	}
-	st, err := s.sharedWallStats(r)
+	st, _, err := s.sharedWallStats(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -160,7 +171,13 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rc := http.NewResponseController(w)
-	after, _ := strconv.ParseInt(r.Header.Get("Last-Event-ID"), 10, 64)
+	// A reconnecting screen says where it was (Last-Event-ID); a new one
+	// where its page's figures were counted (?after=).
+	last, fromPage := r.Header.Get("Last-Event-ID"), false
+	if last == "" {
+		last, fromPage = r.URL.Query().Get("after"), true
+	}
+	after, _ := strconv.ParseInt(last, 10, 64)
 	sub, missed, ok := s.Bus.Subscribe(after, 2048)
 	defer sub.Close()
 	h := w.Header()
@@ -171,7 +188,10 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 	rc.SetWriteDeadline(time.Time{})
 	p := s.newPage(r, identityFrom(r))
 	fmt.Fprint(w, "retry: 2000\n\n")
-	if !ok {
+	if !ok && !fromPage {
+		// Reloading a page whose figures are older than the bus remembers
+		// would only load the same figures again; the minute's correction
+		// mends them instead.
 		fmt.Fprint(w, "event: reload\ndata: {}\n\n")
 	}
 	lang := p.Lang

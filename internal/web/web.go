@@ -84,9 +84,10 @@ type Server struct {
 	wire   wireCache             // changes rendered for the event streams
 	// wallCache shares the wall's periodic figures between its screens.
 	wallCache struct {
-		mu sync.Mutex
-		at time.Time
-		st grievance.WallStats
+		mu    sync.Mutex
+		at    time.Time
+		st    grievance.WallStats
+		after int64 // the live bus's newest event when the figures were counted
 	}
 	hashed map[string]string // plain name → hashed URL
 }

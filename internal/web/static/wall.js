@@ -52,7 +52,7 @@
       for (var i = 0; i < 4; i++) set("age-" + i, s.ages[i]);
     }).catch(function () {});
   }
-  var es = new EventSource("/control/wall/events");
+  var es = new EventSource("/control/wall/events?after=" + encodeURIComponent(wall.dataset.after || "0"));
   es.onopen = function () { conn.textContent = conn.dataset.live || "●"; wall.classList.remove("offline"); };
   es.onerror = function () { wall.classList.add("offline"); conn.textContent = "…"; };
   es.onmessage = function (e) { try { apply(JSON.parse(e.data)); } catch (err) {} };
