@@ -25,6 +25,7 @@ func MustOpen(t testing.TB, dir string, now func() time.Time) *Store {
 	}
 	s, err := Open(context.Background(), Options{
 		Path: filepath.Join(dir, "nivaran.db"), Now: now, Blobs: blobs, Messenger: storetest.Messenger{},
+		ScoreFoldEvery: -1, // tests that count writes must not see a background fold; the suite folds by hand
 	})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
