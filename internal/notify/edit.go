@@ -132,3 +132,7 @@ func (c *Catalogue) With(t Template) (*Catalogue, error) {
 	}
 	return NewCatalogue(list, c.EntityID, c.Header)
 }
+
+// Vars returns what fills each slot of t, in order: its own names, or the
+// event's default order.
+func Vars(t Template) []string { return slices.Clone(t.vars()) }
