@@ -90,7 +90,8 @@ func TestAdminMasters(t *testing.T) {
 	}
 
 	// Edit a category's ladder; a bad ladder is refused.
-	cat := url.Values{"csrf": {tok}, "resolution_days": {"2"}, "escalation": {"2d 1x"}, "require_photo": {"on"}, "active": {"on"}}
+	garbage := mustMasters(t, m).Category("mun-garbage")
+	cat := url.Values{"csrf": {tok}, "name_hi": {garbage.Name.Hi}, "name_en": {garbage.Name.En}, "department": {garbage.Department}, "resolution_days": {"2"}, "escalation": {"2d 1x"}, "require_photo": {"on"}, "active": {"on"}}
 	if r := admin.postForm("/admin/categories/mun-garbage", cat); r.Status != 422 || !strings.Contains(r.Body, `id="escalation-error"`) {
 		t.Errorf("bad ladder: %d\n%.500s", r.Status, r.Body)
 	}

@@ -124,6 +124,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if m.SMS != nil {
+		if err := m.SMS.loadEdits(ctx, m.Store); err != nil {
+			return err
+		}
+	}
 
 	m.Auth = auth.NewService(m.Store, m.Store, m.Store)
 	m.Auth.Lockout, m.Auth.LockoutFor, m.Auth.TTL, m.Auth.Now = c.LoginLockout, c.LockoutFor, c.SessionTTL, m.Now
@@ -280,7 +285,7 @@ func smsAdminFor(m *Main) web.SMSAdmin {
 	if m.SMS == nil {
 		return nil
 	}
-	return &smsAdmin{gateway: m.Config.SMSGateway, catalog: m.SMS.catalog, outbox: m.Store, track: m.Config.SMS.TrackURL, now: m.Now}
+	return &smsAdmin{gateway: m.Config.SMSGateway, sms: m.SMS, edits: m.Store, outbox: m.Store, track: m.Config.SMS.TrackURL, now: m.Now}
 }
 
 // firstRunInfo is what the console shows after the first start.

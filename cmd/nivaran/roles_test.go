@@ -72,6 +72,10 @@ func TestRoleMatrix(t *testing.T) {
 		{"/admin/departments", []int{403, 403, 403, 403, 403, 200, 403}},
 		{"/admin/areas", []int{403, 403, 403, 403, 403, 200, 403}},
 		{"/admin/rules", []int{403, 403, 403, 403, 403, 200, 403}},
+		{"/admin/categories/new", []int{403, 403, 403, 403, 403, 200, 403}},
+		{"/admin/officers/mun-l2", []int{403, 403, 403, 403, 403, 200, 403}},
+		{"/admin/areas/z1/delete", []int{403, 403, 403, 403, 403, 200, 403}},
+		{"/admin/sms/templates/registered/citizen/hi", []int{403, 403, 403, 403, 403, 200, 403}},
 		{"/officer?tab=area", []int{303, 303, 200, 200, 200, 403, 403}},
 		{"/officer/complaints/" + mun, []int{200, 200, 200, 200, 404, 404, 404}},
 		{"/officer/complaints/" + water, []int{200, 200, 404, 404, 404, 404, 404}},
@@ -110,6 +114,25 @@ func TestRoleMatrix(t *testing.T) {
 			}
 			if got := clients[i].postForm("/officer/complaints/"+mun+"/"+a.action, form).Status; got != a.want[i] {
 				t.Errorf("%s POST %s: %d, want %d", p.name, a.action, got, a.want[i])
+			}
+		}
+	}
+	// Administration actions: refused to every role but the administrator,
+	// whose requests here are each refused by the rules (nothing changes).
+	adminActions := []struct {
+		path string
+		want []int
+	}{
+		{"/admin/categories", []int{403, 403, 403, 403, 403, 422, 403}},                                // no code or names
+		{"/admin/officers/mun-l2/enable", []int{403, 403, 403, 403, 403, 409, 403}},                    // already active
+		{"/admin/areas/z1/delete", []int{403, 403, 403, 403, 403, 409, 403}},                           // wards lie in it
+		{"/admin/sms/templates/registered/citizen/hi", []int{403, 403, 403, 403, 403, 422, 403}},       // no text
+		{"/admin/sms/templates/registered/citizen/hi/reset", []int{403, 403, 403, 403, 403, 404, 403}}, // not edited
+	}
+	for _, a := range adminActions {
+		for i, p := range people {
+			if got := clients[i].postForm(a.path, url.Values{"csrf": {tokens[i]}}).Status; got != a.want[i] {
+				t.Errorf("%s POST %s: %d, want %d", p.name, a.path, got, a.want[i])
 			}
 		}
 	}

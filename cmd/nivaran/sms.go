@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"os"
 	"strings"
+	"sync"
 	"time"
 
 	"nivaran/internal/config"
@@ -21,7 +22,11 @@ type smsParts struct {
 	gateway notify.Gateway
 	log     *notify.LogGateway // set for the log gateway: its recent messages
 	signer  *notify.Signer
-	catalog *notify.Catalogue
+	catalog *notify.Catalogue // as configured: the "registered default" an edit can be reset to
+	// mu serialises template edits (each builds on the catalogue in
+	// force); edited holds the keys of the templates edited in the browser.
+	mu     sync.Mutex
+	edited map[string]bool
 }
 
 // newSMS builds the SMS templates (checked now: a template that could not

@@ -30,6 +30,7 @@ const (
 	AuditDepartment = "department"
 	AuditArea       = "area"
 	AuditRule       = "rule"
+	AuditSMS        = "sms_template"
 
 	AuditCreate        = "create"
 	AuditUpdate        = "update"
@@ -38,6 +39,7 @@ const (
 	AuditResetPassword = "reset_password"
 	AuditImport        = "import"
 	AuditDelete        = "delete"
+	AuditReset         = "reset"
 )
 
 // AuditFilter selects audit entries: every condition that is set must hold.
@@ -74,8 +76,11 @@ type AdminService interface {
 	// together, or with field "mobile" for a malformed mobile number.
 	AdminSaveOfficer(ctx context.Context, actor Actor, o Officer) (int64, error)
 
-	// AdminSaveCategory updates the category with c.Code (ENotFound when
-	// there is none). EInvalid like AdminSaveOfficer.
+	// AdminSaveCategory creates the category with c.Code when there is
+	// none, or updates it (department, names, resolution days, ladder,
+	// proof, state). EInvalid with field "code" (empty), "name" (a name
+	// missing in Hindi or English), "department" (unknown) or
+	// "resolution_days" (below 1), or like AdminSaveOfficer.
 	AdminSaveCategory(ctx context.Context, actor Actor, c Category) error
 
 	// AdminSaveDepartment creates the department with d.Code or updates it
@@ -117,6 +122,21 @@ type AdminService interface {
 	// when the target is not an active officer of the same department
 	// covering every complaint's area; EConflict when already inactive.
 	AdminDisableOfficer(ctx context.Context, actor Actor, officerID, to int64) (int, error)
+
+	// AdminEnableOfficer makes an inactive officer post active again and
+	// enables its accounts, in one transaction; new complaints can be
+	// routed to it at once. ENotFound for an unknown officer; EConflict
+	// (key "admin.error.active") when it is already active.
+	AdminEnableOfficer(ctx context.Context, actor Actor, officerID int64) error
+
+	// AdminDeleteArea removes the area with code. It refuses, with EConflict
+	// and a key saying why, an area that other areas lie in
+	// ("admin.error.area_children"), that a complaint names
+	// ("admin.error.area_complaints"), that an officer's jurisdiction names
+	// ("admin.error.area_officers", active or not) or that a routing rule
+	// names ("admin.error.area_rules"); the first argument of the error
+	// counts them. ENotFound for an unknown area.
+	AdminDeleteArea(ctx context.Context, actor Actor, code string) error
 
 	// ReplaceMastersAs is ReplaceMasters by actor, recorded as an import of
 	// entity (AuditHoliday: the holidays before and after; otherwise the

@@ -109,7 +109,7 @@ func (in *Inbound) now() time.Time {
 
 // reply queues an answer to an inbound message.
 func (in *Inbound) reply(ctx context.Context, event, to string, lang grievance.Lang, values map[string]string, at time.Time) error {
-	t, text, err := in.Planner.cat.Render(event, Citizen, lang, values)
+	t, text, err := in.Planner.Catalogue().Render(event, Citizen, lang, values)
 	if err != nil {
 		return err
 	}

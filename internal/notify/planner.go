@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -38,7 +39,10 @@ type PlannerOptions struct {
 // Planner decides and renders the messages of a change. It implements
 // grievance.Messenger and is safe for concurrent use.
 type Planner struct {
-	cat  *Catalogue
+	// cat is the catalogue in force: an administrator's edit of a template
+	// replaces it (SetCatalogue) and the next message renders from the new
+	// one, without a restart.
+	cat  atomic.Pointer[Catalogue]
 	opts PlannerOptions
 }
 
@@ -57,11 +61,22 @@ func NewPlanner(cat *Catalogue, o PlannerOptions) (*Planner, error) {
 	if o.Location == nil {
 		o.Location = time.FixedZone("IST", 5*3600+1800)
 	}
-	return &Planner{cat: cat, opts: o}, nil
+	p := &Planner{opts: o}
+	p.cat.Store(cat)
+	return p, nil
 }
 
-// Catalogue returns the planner's templates.
-func (p *Planner) Catalogue() *Catalogue { return p.cat }
+// Catalogue returns the planner's templates in force.
+func (p *Planner) Catalogue() *Catalogue { return p.cat.Load() }
+
+// SetCatalogue puts cat in force for every message planned from now on. A
+// nil cat is ignored. Its entity ID and header must be the ones the
+// dispatcher sends with: only templates change.
+func (p *Planner) SetCatalogue(cat *Catalogue) {
+	if cat != nil {
+		p.cat.Store(cat)
+	}
+}
 
 // plans says which event and audiences each action sends.
 var plans = map[grievance.ActionKind]struct {
@@ -141,7 +156,7 @@ func (p *Planner) plan(event, kind string, audiences []string, c *grievance.Comp
 		if !lang.Valid() {
 			lang = grievance.Hindi
 		}
-		t, text, err := p.cat.Render(event, aud, lang, p.values(c, m, lang))
+		t, text, err := p.cat.Load().Render(event, aud, lang, p.values(c, m, lang))
 		if err != nil {
 			return nil, fmt.Errorf("notify: plan %s for %s: %w", event, c.Number, err)
 		}
@@ -209,7 +224,7 @@ func (p *Planner) OTP(to string, lang grievance.Lang, code string, at time.Time)
 	if !lang.Valid() {
 		lang = grievance.Hindi
 	}
-	t, text, err := p.cat.Render(EventOTP, Citizen, lang, map[string]string{VarOTP: code})
+	t, text, err := p.cat.Load().Render(EventOTP, Citizen, lang, map[string]string{VarOTP: code})
 	if err != nil {
 		return grievance.Message{}, fmt.Errorf("notify: otp: %w", err)
 	}

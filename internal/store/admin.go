@@ -170,27 +170,6 @@ must_change, failed_logins, locked_until, created) VALUES (?, ?, '', ?, ?, ?, 0,
 	return id, nil
 }
 
-// AdminSaveCategory updates a category: see grievance.AdminService.
-func (s *Store) AdminSaveCategory(ctx context.Context, actor grievance.Actor, c grievance.Category) error {
-	if err := requireAdmin(actor); err != nil {
-		return wrap("admin save category", err)
-	}
-	err := s.write(ctx, func(w *wtx) error {
-		_, err := s.changeMasters(w, actor, func(m *grievance.Masters) (auditRecord, error) {
-			i := slices.IndexFunc(m.Categories, func(x grievance.Category) bool { return x.Code == c.Code })
-			if i < 0 {
-				return auditRecord{}, notFound()
-			}
-			before := m.Categories[i]
-			m.Categories[i] = c
-			return auditRecord{entity: grievance.AuditCategory, key: c.Code, action: grievance.AuditUpdate,
-				before: auditCategory(before), after: auditCategory(c)}, nil
-		})
-		return err
-	})
-	return wrap("admin save category", err)
-}
-
 // auditCategory is a category as the audit log records it, with the ladder
 // as it is written.
 func auditCategory(c grievance.Category) any {

@@ -16,8 +16,9 @@ type areaNode struct {
 
 // areasView is the tree of areas.
 type areasView struct {
-	Roots []areaNode
-	Saved bool
+	Roots   []areaNode
+	Saved   bool
+	Deleted bool
 }
 
 // areaForm is the create/edit form of an area.
@@ -68,7 +69,8 @@ func (s *Server) adminAreas(w http.ResponseWriter, r *http.Request) {
 	}
 	p := s.newPage(r, identityFrom(r))
 	p.Title = p.T("admin.areas.title")
-	p.Data = areasView{Roots: areaTree(p.Masters.Areas), Saved: r.URL.Query().Get("done") == "saved"}
+	p.Data = areasView{Roots: areaTree(p.Masters.Areas), Saved: r.URL.Query().Get("done") == "saved",
+		Deleted: r.URL.Query().Get("done") == "deleted"}
 	s.render(w, http.StatusOK, "admin_areas", p)
 }
 

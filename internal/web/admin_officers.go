@@ -36,6 +36,7 @@ type officersView struct {
 type officerForm struct {
 	New      bool
 	Code     string
+	Inactive bool            // the post is disabled: its page offers to enable it
 	Selected map[string]bool // jurisdiction areas
 	Officers []grievance.Officer
 }
@@ -55,7 +56,7 @@ func (s *Server) adminOfficers(w http.ResponseWriter, r *http.Request) {
 	}
 	v := officersView{}
 	switch r.URL.Query().Get("done") {
-	case "saved", "disabled":
+	case "saved", "disabled", "enabled":
 		v.Notice = p.T("admin.officers.done_" + r.URL.Query().Get("done"))
 	}
 	for _, o := range p.Masters.Officers {
@@ -98,7 +99,7 @@ func (s *Server) adminOfficerForm(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) showOfficerForm(w http.ResponseWriter, r *http.Request, p *page, code string, f url.Values, err error) {
-	v := officerForm{New: code == "", Code: code, Selected: map[string]bool{}}
+	v := officerForm{New: code == "", Code: code, Selected: map[string]bool{}, Inactive: inactiveOfficer(p.Masters, code)}
 	if v.New {
 		p.Title = p.T("admin.officers.new")
 	} else {

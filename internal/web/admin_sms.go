@@ -13,7 +13,22 @@ type SMSTemplate struct {
 	Event, Audience, Lang, DLTID, Text string
 	Units, Parts                       int // of a sample message
 	Placeholder                        bool
+	// Named is the text with each slot written as the variable it
+	// carries ("{#number#}"), as the administrator edits it; Vars are the
+	// variables its slots may carry.
+	Named string
+	Vars  []string
+	// WorstUnits and WorstParts measure the message with every slot full,
+	// which must stay within MaxParts.
+	WorstUnits, WorstParts, MaxParts int
+	// Edited says an administrator's edit replaces the configured
+	// template; Default is then the configured one.
+	Edited  bool
+	Default *SMSTemplate
 }
+
+// Key names the template in URLs: "event/audience/lang".
+func (t SMSTemplate) Key() string { return t.Event + "/" + t.Audience + "/" + t.Lang }
 
 // SMSAdmin is what the admin SMS page needs from the notifications part.
 type SMSAdmin interface {
@@ -23,6 +38,14 @@ type SMSAdmin interface {
 	Templates() []SMSTemplate
 	// SendTest queues template i, filled with sample values, to mobile.
 	SendTest(ctx context.Context, mobile string, i int) error
+	// SaveTemplate replaces the DLT template ID and text (slots written
+	// "{#name#}") of the template with key, for every message from now on,
+	// once checked as at start-up; EInvalid with a translatable key when
+	// it would not match, ENotFound for an unknown key.
+	SaveTemplate(ctx context.Context, actor grievance.Actor, key, dltID, text string) error
+	// ResetTemplate puts the configured template with key in force again.
+	// ENotFound when it was not edited.
+	ResetTemplate(ctx context.Context, actor grievance.Actor, key string) error
 }
 
 // smsView is the admin SMS page.

@@ -146,9 +146,9 @@ func testAdminAudit(t *testing.T, e *env) {
 	}
 	c.ResolutionDays = 0
 	err = e.h.AdminSaveCategory(e.ctx, admin, c)
-	wantCode(t, err, grievance.EInvalid, "masters.invalid")
+	wantField(t, err, "resolution_days", "admin.error.days")
 	err = e.h.AdminSaveCategory(e.ctx, admin, grievance.Category{Code: "nope", Department: "pwd", ResolutionDays: 1})
-	wantCode(t, err, grievance.ENotFound, "")
+	wantField(t, err, "name", "admin.error.names")
 	if got := len(e.audit()); got != n+3 {
 		t.Fatalf("failed category changes left %d audit entries, want %d", got, n+3)
 	}

@@ -32,6 +32,7 @@ type Harness interface {
 	grievance.DuplicateService
 	grievance.AnalyticsService
 	grievance.AdminService
+	grievance.SMSTemplateService
 	Ready(ctx context.Context) error
 }
 
@@ -81,6 +82,10 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"AdminDepartments", testAdminDepartments},
 		{"AdminAreas", testAdminAreas},
 		{"AdminRules", testAdminRules},
+		{"AdminCategoryCreate", testAdminCategoryCreate},
+		{"AdminEnableOfficer", testAdminEnableOfficer},
+		{"AdminDeleteArea", testAdminDeleteArea},
+		{"AdminSMSTemplates", testAdminSMSTemplates},
 		{"Analytics", testAnalytics},
 	}
 	for _, tt := range tests {
