@@ -108,8 +108,7 @@ func EditTemplate(cur Template, dltID, named string) (Template, error) {
 		}
 	}
 	t.Text, t.Vars = text, vars
-	re, err := t.Pattern()
-	if err != nil || check(t, re, worstCase(t)) != nil {
+	if _, err := t.Pattern(); err != nil || Check(t, worstCase(t)) != nil {
 		return cur, editError("text", "sms.error.pattern")
 	}
 	if units, parts, most := Measure(t); parts > most {
