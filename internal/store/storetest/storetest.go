@@ -32,6 +32,8 @@ type Harness interface {
 	grievance.DuplicateService
 	grievance.AnalyticsService
 	grievance.AdminService
+	grievance.TokenService
+	grievance.Open311KeyService
 	Ready(ctx context.Context) error
 }
 
@@ -82,6 +84,9 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"AdminAreas", testAdminAreas},
 		{"AdminRules", testAdminRules},
 		{"Analytics", testAnalytics},
+		{"Tokens", testTokens},
+		{"Open311Keys", testOpen311Keys},
+		{"SearchCreated", testSearchCreated},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
