@@ -156,6 +156,10 @@ func (m *Main) Run(ctx context.Context) error {
 	as := &api.Server{
 		Complaints: m.Store, Masters: m.Store, Catalogue: cat, Public: public, ClientAddr: web.RemoteHost,
 		Location: c.Location, TrackLink: func(n string) string { return c.BaseURL + ws.PublicLink(n) },
+		Auth:     m.Auth,
+		Tokens:   &auth.TokenIssuer{Auth: m.Auth, Store: m.Store, UserTTL: c.SessionTTL, CitizenTTL: auth.DefaultCitizenTokenTTL},
+		Codes:    &auth.Codes{Store: m.Store, Secret: secret, Message: otpMessage, Now: m.Now},
+		OTPLimit: otpLimit, MaxPhotoBytes: c.MaxPhotoBytes,
 	}
 
 	if m.SMS != nil {
@@ -170,6 +174,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", as.Handler())
+	mux.Handle("GET /api", as.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
