@@ -192,7 +192,7 @@ func parsePost(form url.Values) (postRequest, error) {
 			continue
 		}
 		code, rest, ok := strings.Cut(k[len("attribute["):], "]")
-		if !ok || code == "" || (rest != "" && rest != "[]") {
+		if !ok || code == "" || strings.Contains(code, "[") || (rest != "" && rest != "[]") {
 			return p, refuse(400, "open311.error.attribute_name")
 		}
 		for _, v := range vs {
