@@ -375,10 +375,26 @@ func TestAPIRoles(t *testing.T) {
 	}
 	var filed struct{ Number string }
 	r.json(t, &filed)
-	var seen struct{ Photos int }
+	var seen struct {
+		Photos    int
+		PhotoURLs []string `json:"photo_urls"`
+	}
 	cB.get("/api/v1/complaints/"+filed.Number).json(t, &seen)
-	if seen.Photos != 2 {
-		t.Errorf("the filing kept %d photos, want 2", seen.Photos)
+	if seen.Photos != 2 || len(seen.PhotoURLs) != 2 {
+		t.Fatalf("the filing kept %d photos (%v), want 2", seen.Photos, seen.PhotoURLs)
+	}
+	for _, tt := range []struct {
+		who  string
+		c    *apiClient
+		want int
+	}{{"the citizen", cB, 200}, {"another citizen", cA, 404}, {"the officer", officer, 200}, {"another department", other, 404}, {"anyone", anon, 401}} {
+		r := tt.c.get(seen.PhotoURLs[0])
+		if r.Status != tt.want || tt.want == 200 && (r.Header.Get("Content-Type") != "image/png" || r.Body != string(png)) {
+			t.Errorf("%s fetches a photo: %d %s", tt.who, r.Status, r.Header.Get("Content-Type"))
+		}
+	}
+	if r := cB.get("/api/v1/complaints/" + filed.Number + "/photos/999999"); r.Status != 404 {
+		t.Errorf("an unknown photo: %d", r.Status)
 	}
 	if r := anon.multipart("/api/v1/complaints", map[string]string{"name": "x", "mobile": mobileB}, []byte("not an image")); r.Status != 422 || !strings.Contains(r.Body, `"photo"`) {
 		t.Errorf("a non-image photo: %d %s", r.Status, r.Body)

@@ -161,7 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Auth:     m.Auth,
 		Tokens:   &auth.TokenIssuer{Auth: m.Auth, Store: m.Store, UserTTL: c.SessionTTL, CitizenTTL: auth.DefaultCitizenTokenTTL},
 		Codes:    &auth.Codes{Store: m.Store, Secret: secret, Message: otpMessage, Now: m.Now},
-		OTPLimit: otpLimit, MaxPhotoBytes: c.MaxPhotoBytes,
+		OTPLimit: otpLimit, MaxPhotoBytes: c.MaxPhotoBytes, Blobs: blobs, Now: m.Now,
 	}
 
 	if m.SMS != nil {

@@ -48,6 +48,17 @@ type Server struct {
 	OTPLimit *auth.Limiter
 	// MaxPhotoBytes bounds each uploaded photo.
 	MaxPhotoBytes int64
+	// Blobs serves the photos of complaints.
+	Blobs grievance.BlobStore
+	// Now is the server's clock (overdue flags); nil: time.Now.
+	Now func() time.Time
+}
+
+func (s *Server) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
 }
 
 // maxBody bounds a JSON request body.
@@ -72,6 +83,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /api/v1/my/complaints", s.authed(s.myComplaints))
 	mux.HandleFunc("GET /api/v1/inbox", s.authed(s.inbox))
 	mux.HandleFunc("GET /api/v1/complaints/{number}/history", s.authed(s.history))
+	mux.HandleFunc("GET /api/v1/complaints/{number}/photos/{id}", s.authed(s.photo))
 	mux.HandleFunc("POST /api/v1/complaints/{number}/{action}", s.authed(s.act))
 	mux.HandleFunc("GET /api/v1/admin/tokens", s.authed(s.adminTokens))
 	mux.HandleFunc("DELETE /api/v1/admin/tokens/{id}", s.authed(s.adminTokenRevoke))

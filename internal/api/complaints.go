@@ -38,6 +38,7 @@ type complaintDetail struct {
 	Lat         *float64    `json:"lat,omitempty"`
 	Long        *float64    `json:"long,omitempty"`
 	Photos      int         `json:"photos"`
+	PhotoURLs   []string    `json:"photo_urls,omitempty"`
 	DuplicateOf string      `json:"duplicate_of,omitempty"`
 	ForwardTo   []officer   `json:"forward_to,omitempty"` // for an officer: who it may be forwarded to
 	History     []eventView `json:"history"`
@@ -92,9 +93,13 @@ func (s *Server) complaintView(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	out := complaintDetail{complaintSummary: s.summary(c, time.Now()), Name: c.Name, Mobile: c.Mobile, Channel: string(c.Channel),
-		Address: c.Address, Description: c.Description, Photos: len(c.Attachments), DuplicateOf: c.DuplicateOf,
+	photos := visiblePhotos(a, c, events)
+	out := complaintDetail{complaintSummary: s.summary(c, s.now()), Name: c.Name, Mobile: c.Mobile, Channel: string(c.Channel),
+		Address: c.Address, Description: c.Description, Photos: len(photos), DuplicateOf: c.DuplicateOf,
 		History: s.events(m, events, a.IsCitizen())}
+	for _, p := range photos {
+		out.PhotoURLs = append(out.PhotoURLs, "/api/v1/complaints/"+c.Number+"/photos/"+strconv.FormatInt(p.ID, 10))
+	}
 	if c.Location != nil {
 		out.Lat, out.Long = &c.Location.Lat, &c.Location.Long
 	}
@@ -168,14 +173,11 @@ func listFilter(r *http.Request) (grievance.ComplaintFilter, error) {
 func (s *Server) list(w http.ResponseWriter, r *http.Request, a grievance.Actor, f grievance.ComplaintFilter) {
 	pg, err := s.Complaints.Search(r.Context(), a, f)
 	if err != nil {
-		if e := grievance.AsError(err); e.Code == grievance.EInvalid && e.Key == "error.cursor" {
-			err = (grievance.FieldErrors{"cursor": "error.cursor"}).Err()
-		}
 		s.fail(w, r, err)
 		return
 	}
 	out := page{Complaints: []complaintSummary{}, Next: pg.Next}
-	now := time.Now()
+	now := s.now()
 	for _, c := range pg.Complaints {
 		out.Complaints = append(out.Complaints, s.summary(c, now))
 	}
@@ -315,5 +317,51 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	reply.JSON(w, http.StatusOK, s.summary(c, time.Now()))
+	reply.JSON(w, http.StatusOK, s.summary(c, s.now()))
+}
+
+// visiblePhotos are the photos actor may see: all of them for staff, those
+// of public events (their own and the action-taken reports) for a citizen.
+func visiblePhotos(a grievance.Actor, c *grievance.Complaint, events []grievance.Event) []grievance.Attachment {
+	if !a.IsCitizen() {
+		return c.Attachments
+	}
+	var out []grievance.Attachment
+	for _, e := range events {
+		out = append(out, e.Attachments...)
+	}
+	return out
+}
+
+// photo serves one photo of a complaint the caller may see.
+func (s *Server) photo(w http.ResponseWriter, r *http.Request) {
+	a := callerFrom(r).id.Actor
+	number := r.PathValue("number")
+	c, err := s.Complaints.Complaint(r.Context(), a, number)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	events, err := s.Complaints.History(r.Context(), a, number)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	for _, p := range visiblePhotos(a, c, events) {
+		if p.ID != id {
+			continue
+		}
+		f, err := s.Blobs.Open(r.Context(), p.Key)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		defer f.Close()
+		w.Header().Set("Content-Type", p.ContentType)
+		w.Header().Set("Cache-Control", "private, max-age=86400")
+		http.ServeContent(w, r, "", p.Created, f)
+		return
+	}
+	s.fail(w, r, grievance.Errorf(grievance.ENotFound, "error.not_found"))
 }
