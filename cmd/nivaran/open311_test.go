@@ -444,8 +444,33 @@ func TestOpen311(t *testing.T) {
 	if len(entries) != 2 || entries[0].Action != grievance.AuditRevoke || entries[1].Action != grievance.AuditCreate || strings.Contains(entries[1].After, key) {
 		t.Errorf("audit of the key: %+v", entries)
 	}
-	if p := admin.get("/admin/api"); p.Status != 200 || !strings.Contains(p.Body, "नगर ऐप") || strings.Contains(p.Body, key) {
+	p := admin.get("/admin/api")
+	if p.Status != 200 || !strings.Contains(p.Body, "नगर ऐप") || strings.Contains(p.Body, key) {
 		t.Errorf("the admin page lists the key without its secret: %d", p.Status)
+	}
+
+	// The same page revokes an officer's API token, audited.
+	var mine struct{ Tokens []struct{ ID int64 } }
+	officer.get("/api/v1/tokens").json(t, &mine)
+	if len(mine.Tokens) != 1 || !strings.Contains(p.Body, "mun-l1") || !strings.Contains(p.Body, "/admin/api/tokens/"+itoa(mine.Tokens[0].ID)+"/revoke") {
+		t.Fatalf("the admin page does not list the officer's token %+v", mine)
+	}
+	if r := admin.postForm("/admin/api/tokens/"+itoa(mine.Tokens[0].ID)+"/revoke", url.Values{"csrf": {tok}}); r.Status != 303 {
+		t.Fatalf("revoke token: %d", r.Status)
+	}
+	if r := officer.get("/api/v1/inbox"); r.Status != 401 {
+		t.Errorf("a token revoked on the admin page still works: %d", r.Status)
+	}
+	if entries, _ := m.Store.Audit(ctx, grievance.AuditFilter{Entity: grievance.AuditAPIToken}); len(entries) != 1 {
+		t.Errorf("audit of the token's revocation: %+v", entries)
+	}
+	if r := admin.postForm("/admin/api/tokens/"+itoa(mine.Tokens[0].ID)+"/revoke", url.Values{"csrf": {tok}}); r.Status != 404 {
+		t.Errorf("revoking twice: %d", r.Status)
+	}
+	officerPage := newClient(t, m)
+	officerPage.login("mun-l1", testDemoPassword)
+	if r := officerPage.get("/admin/api"); r.Status != 403 {
+		t.Errorf("an officer opens /admin/api: %d", r.Status)
 	}
 }
 
