@@ -367,6 +367,34 @@ func TestAPIRoles(t *testing.T) {
 		t.Errorf("a malformed Idempotency-Key: %d", r.Status)
 	}
 
+	// Forwarding down the ladder: the control room gives W to the level-2
+	// officer (set-up through the service), who forwards it to level 1.
+	w := file()
+	ms, _ := m.Store.Masters(context.Background())
+	l2 := ms.OfficerByCode("mun-l2")
+	control := grievance.Actor{UserID: 1, Login: "admin", Roles: []grievance.Role{grievance.RoleSupervisor}}
+	if _, err := m.Store.Act(context.Background(), control, w, grievance.Action{Kind: grievance.ActReassign, Department: "mun",
+		Target: &grievance.Officer{ID: l2.ID}, Note: "स्तर 2"}); err != nil {
+		t.Fatal(err)
+	}
+	level2 := anon.as(anon.signIn("mun-l2", testDemoPassword))
+	var wv struct {
+		ForwardTo []struct{ Code string } `json:"forward_to"`
+	}
+	level2.get("/api/v1/complaints/"+w).json(t, &wv)
+	if len(wv.ForwardTo) != 1 || wv.ForwardTo[0].Code != "mun-l1" {
+		t.Fatalf("level 2 may forward W to %+v, want mun-l1", wv.ForwardTo)
+	}
+	if r := level2.post("/api/v1/complaints/"+w+"/forward", map[string]any{"to": "mun-l1"}); r.Status != 422 {
+		t.Errorf("a forward without a note: %d", r.Status)
+	}
+	if r := officer.post("/api/v1/complaints/"+w+"/forward", map[string]any{"to": "mun-l1", "note": "x"}); r.Status != 403 {
+		t.Errorf("level 1, who can see W but does not hold it, forwards it: %d %s", r.Status, r.Body)
+	}
+	if r := level2.post("/api/v1/complaints/"+w+"/forward", map[string]any{"to": "mun-l1", "note": "कृपया देखें"}); r.Status != 200 || !strings.Contains(r.Body, `"level":1`) {
+		t.Errorf("level 2 forwards W: %d %s", r.Status, r.Body)
+	}
+
 	// Filing with photos as multipart.
 	r := anon.multipart("/api/v1/complaints", map[string]string{"name": "सीता", "mobile": mobileB, "category": "mun-garbage",
 		"area": "w-z1-aminabad", "address": "गली 5", "description": "कूड़ा", "lat": "26.85", "long": "80.94"}, png, png)
