@@ -248,7 +248,7 @@ func TestAPIRoles(t *testing.T) {
 		{"a citizen cannot accept", cA, "POST", X + "/accept", map[string]any{}, 403},
 		{"another officer cannot accept", other, "POST", X + "/accept", map[string]any{}, 404},
 		{"expired: no action", expiredC, "POST", X + "/accept", map[string]any{}, 401},
-		{"the officer accepts", officer, "POST", X + "/accept", map[string]any{}, 200},
+		{"the officer accepts, with no body at all", officer, "POST", X + "/accept", nil, 200},
 		{"accepting twice conflicts", officer, "POST", X + "/accept", map[string]any{}, 409},
 		{"a note needs text", officer, "POST", X + "/note", map[string]any{}, 422},
 		{"the officer notes", officer, "POST", X + "/note", map[string]any{"note": "स्थल देखा"}, 200},

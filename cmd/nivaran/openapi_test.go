@@ -55,6 +55,9 @@ func (sc *specCheck) RoundTrip(req *http.Request) (*http.Response, error) {
 		reqBody, _ = io.ReadAll(req.Body)
 		req.Body.Close()
 		req.Body = io.NopCloser(bytes.NewReader(reqBody))
+		if len(reqBody) == 0 {
+			req.Body = http.NoBody
+		}
 	}
 	res, err := http.DefaultTransport.RoundTrip(req)
 	if err != nil || !strings.HasPrefix(req.URL.Path, "/api/v1/") {

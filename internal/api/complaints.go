@@ -1,6 +1,8 @@
 package api
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -278,9 +280,12 @@ func (s *Server) act(w http.ResponseWriter, r *http.Request) {
 	}
 	var req actionRequest
 	var photos []grievance.Upload
-	if kind == grievance.ActReport && isMultipart(r) {
+	switch {
+	case kind == grievance.ActReport && isMultipart(r):
 		req, photos, err = parseActionForm(w, r, s.MaxPhotoBytes)
-	} else {
+	case r.Header.Get("Content-Type") == "" && emptyBody(w, r):
+		// No body: an action without fields (accept, confirm).
+	default:
 		err = decode(w, r, &req)
 	}
 	if err != nil {
@@ -364,4 +369,15 @@ func (s *Server) photo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.fail(w, r, grievance.Errorf(grievance.ENotFound, "error.not_found"))
+}
+
+// emptyBody reports whether the request has no body at all (with or
+// without a Content-Length: 0); a body it had to read is put back.
+func emptyBody(w http.ResponseWriter, r *http.Request) bool {
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		return true
+	}
+	b, _ := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	r.Body = io.NopCloser(bytes.NewReader(b))
+	return len(b) == 0
 }

@@ -83,11 +83,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, rt.format, refuse(http.StatusTooManyRequests, "error.too_many"))
 		return
 	}
-	allowed := "GET"
-	if rt.resource == "requests" && rt.id == "" {
+	allowed, post := "GET", rt.resource == "requests" && rt.id == ""
+	if post {
 		allowed = "GET, POST"
 	}
-	if !strings.Contains(allowed, r.Method) || r.Method == "" {
+	if r.Method != "GET" && !(post && r.Method == "POST") {
 		w.Header().Set("Allow", allowed)
 		s.fail(w, r, rt.format, refuse(http.StatusMethodNotAllowed, "open311.error.method"))
 		return
