@@ -179,7 +179,7 @@ func (m *Main) Run(ctx context.Context) error {
 	mux.Handle("GET /api", as.Handler())
 	o311 := &open311.Server{
 		Complaints: m.Store, Masters: m.Store, Keys: m.Store, Catalogue: cat, Public: public, ClientAddr: web.RemoteHost,
-		Location: c.Location, Now: m.Now, BaseURL: base, Jurisdiction: jurisdiction(base),
+		Location: c.Location, Now: m.Now, BaseURL: base, Jurisdiction: jurisdiction(c.BaseURL),
 	}
 	mux.Handle(open311.Prefix, o311.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
@@ -288,10 +288,11 @@ func (m *Main) schedule(ctx context.Context) {
 }
 
 // jurisdiction is the Open311 jurisdiction_id of a server at base: its host
-// name without "www.", as the standard suggests.
+// name without "www.", as the standard suggests; "" (any is accepted) when
+// the public address is not configured.
 func jurisdiction(base string) string {
 	u, err := url.Parse(base)
-	if err != nil {
+	if err != nil || base == "" {
 		return ""
 	}
 	return strings.TrimPrefix(u.Hostname(), "www.")

@@ -202,7 +202,7 @@ var o311KeyRE = regexp.MustCompile(`<code>(o311_[A-Za-z0-9_-]+)</code>`)
 // checked against the published schemas, every XML answer is read as the
 // specification's examples show it and must say what the JSON says.
 func TestOpen311(t *testing.T) {
-	m := MustRunMain(t, "", nil)
+	m := MustRunMain(t, "", map[string]string{"NIVARAN_BASE_URL": "http://www.nivaran.example.in"})
 	o := &o311{t: t, base: m.URL(), schemas: georeportSchemas(t)}
 	ctx := context.Background()
 	ms, _ := m.Store.Masters(ctx)
@@ -422,6 +422,9 @@ func TestOpen311(t *testing.T) {
 	o.wantError("a date without a zone", o.do("GET", "requests.json?start_date=2026-01-01T00:00:00", nil), 400, false)
 	o.wantError("an unknown status", o.do("GET", "requests.xml?status=pending", nil), 400, true)
 	o.wantError("another jurisdiction", o.do("GET", "requests.json?jurisdiction_id=sfgov.org", nil), 404, false)
+	if r := o.do("GET", "requests.json?jurisdiction_id=nivaran.example.in", nil); r.Status != 200 {
+		t.Errorf("our own jurisdiction_id: %d %s", r.Status, r.Body)
+	}
 	var xall specRequests
 	if err := xml.Unmarshal(o.do("GET", "requests.xml", nil).Body, &xall); err != nil || len(xall.Requests) != 2 || xall.Requests[1].Status != "closed" {
 		t.Errorf("requests.xml: %+v %v", xall, err)
