@@ -162,6 +162,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Tokens:   &auth.TokenIssuer{Auth: m.Auth, Store: m.Store, UserTTL: c.SessionTTL, CitizenTTL: auth.DefaultCitizenTokenTTL},
 		Codes:    &auth.Codes{Store: m.Store, Secret: secret, Message: otpMessage, Now: m.Now},
 		OTPLimit: otpLimit, MaxPhotoBytes: c.MaxPhotoBytes, Blobs: blobs, Now: m.Now,
+		// A field officer's app reads a complaint, its history and photos
+		// at once: a token gets ten times an address's allowance.
+		PerToken: auth.NewLimiter(10*c.RateLimit.N, c.RateLimit.Per, m.Now),
 	}
 
 	if m.SMS != nil {

@@ -32,9 +32,10 @@ type Server struct {
 	Complaints grievance.ComplaintService
 	Masters    grievance.MastersService
 	Catalogue  *i18n.Catalogue
-	// Public limits requests per client address, and authenticated
-	// requests per token.
+	// Public limits requests without a token per client address;
+	// PerToken limits requests with one per token (nil: Public).
 	Public     *auth.Limiter
+	PerToken   *auth.Limiter
 	ClientAddr func(*http.Request) string
 	Location   *time.Location
 	// TrackLink returns the public web link of a complaint, or "".

@@ -54,7 +54,11 @@ func (s *Server) authed(h http.HandlerFunc) http.HandlerFunc {
 			s.fail(w, r, err)
 			return
 		}
-		if ok, wait := s.Public.Allow("token:" + strconv.FormatInt(t.ID, 10)); !ok {
+		lim := s.PerToken
+		if lim == nil {
+			lim = s.Public
+		}
+		if ok, wait := lim.Allow("token:" + strconv.FormatInt(t.ID, 10)); !ok {
 			reply.RetryAfter(w, wait)
 			s.fail(w, r, grievance.Errorf(grievance.ETooMany, "error.too_many"))
 			return
