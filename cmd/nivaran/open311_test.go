@@ -470,6 +470,9 @@ func TestOpen311(t *testing.T) {
 	if r := admin.postForm("/admin/api/tokens/"+itoa(mine.Tokens[0].ID)+"/revoke", url.Values{"csrf": {tok}}); r.Status != 404 {
 		t.Errorf("revoking twice: %d", r.Status)
 	}
+	if p := admin.get("/admin/audit?entity=open311_key"); p.Status != 200 || !strings.Contains(p.Body, "Open311 कुंजी") || !strings.Contains(p.Body, "रद्द किया") {
+		t.Errorf("the audit page names the key's changes: %d", p.Status)
+	}
 	officerPage := newClient(t, m)
 	officerPage.login("mun-l1", testDemoPassword)
 	if r := officerPage.get("/admin/api"); r.Status != 403 {
