@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"nivaran/internal/auth"
 	"nivaran/internal/grievance"
 )
 
@@ -473,6 +474,25 @@ func TestAPIRoles(t *testing.T) {
 	}
 	if r := officer.get("/api/v1/inbox"); r.Status != 401 {
 		t.Errorf("a signed-out token works: %d", r.Status)
+	}
+
+	// A disabled account's tokens stop at once; an account that must change
+	// its password gets no token until it has.
+	ctx := context.Background()
+	adminActor := grievance.Actor{UserID: 1, Login: "admin", Roles: []grievance.Role{grievance.RoleAdmin}}
+	jal, _ := m.Store.UserByLogin(ctx, "jalkal-l1")
+	if err := m.Store.AdminSetUserDisabled(ctx, adminActor, jal.ID, true); err != nil {
+		t.Fatal(err)
+	}
+	if r := other.get("/api/v1/inbox"); r.Status != 401 {
+		t.Errorf("a disabled account's token: %d", r.Status)
+	}
+	l3, _ := m.Store.UserByLogin(ctx, "mun-l3")
+	if err := m.Store.AdminResetPassword(ctx, adminActor, l3.ID, auth.HashPassword("temporary-password-1", auth.DefaultParams)); err != nil {
+		t.Fatal(err)
+	}
+	if r := anon.post("/api/v1/tokens", map[string]string{"login": "mun-l3", "password": "temporary-password-1"}); r.Status != 403 {
+		t.Errorf("sign-in that must change its password: %d %s", r.Status, r.Body)
 	}
 
 	// The developer page, in both languages, links the document.
