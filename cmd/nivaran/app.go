@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,6 +26,7 @@ import (
 	"nivaran/internal/live"
 	"nivaran/internal/masters"
 	"nivaran/internal/notify"
+	"nivaran/internal/open311"
 	"nivaran/internal/reply"
 	"nivaran/internal/store"
 	"nivaran/internal/web"
@@ -153,7 +155,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Wall: m.Store, Bus: m.Bus, Stop: stopStreams, MapTiles: c.MapTiles, MapAttribution: c.MapAttribution,
 		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
 		Reports: m.Store, Duplicates: m.Store, Admin: m.Store,
-		Analytics: m.Store,
+		Analytics: m.Store, APIAccess: m.Store,
 	})
 	if err != nil {
 		return err
@@ -161,6 +163,13 @@ func (m *Main) Run(ctx context.Context) error {
 	as := &api.Server{
 		Complaints: m.Store, Masters: m.Store, Catalogue: cat, Public: public, ClientAddr: web.RemoteHost,
 		Location: c.Location, TrackLink: func(n string) string { return c.BaseURL + ws.PublicLink(n) },
+		Auth:     m.Auth,
+		Tokens:   &auth.TokenIssuer{Auth: m.Auth, Store: m.Store, UserTTL: c.SessionTTL, CitizenTTL: auth.DefaultCitizenTokenTTL},
+		Codes:    &auth.Codes{Store: m.Store, Secret: secret, Message: otpMessage, Now: m.Now},
+		OTPLimit: otpLimit, MaxPhotoBytes: c.MaxPhotoBytes, Blobs: blobs, Now: m.Now,
+		// A field officer's app reads a complaint, its history and photos
+		// at once: a token gets ten times an address's allowance.
+		PerToken: auth.NewLimiter(10*c.RateLimit.N, c.RateLimit.Per, m.Now),
 	}
 
 	if m.SMS != nil {
@@ -175,6 +184,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	mux := http.NewServeMux()
 	mux.Handle("/api/v1/", as.Handler())
+	mux.Handle("GET /api", as.Handler())
+	o311 := &open311.Server{
+		Complaints: m.Store, Masters: m.Store, Keys: m.Store, Catalogue: cat, Public: public, ClientAddr: web.RemoteHost,
+		Location: c.Location, Now: m.Now, BaseURL: base, Jurisdiction: jurisdiction(c.BaseURL),
+	}
+	mux.Handle(open311.Prefix, o311.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
@@ -278,6 +293,17 @@ func (m *Main) schedule(ctx context.Context) {
 		case <-t.C:
 		}
 	}
+}
+
+// jurisdiction is the Open311 jurisdiction_id of a server at base: its host
+// name without "www.", as the standard suggests; "" (any is accepted) when
+// the public address is not configured.
+func jurisdiction(base string) string {
+	u, err := url.Parse(base)
+	if err != nil || base == "" {
+		return ""
+	}
+	return strings.TrimPrefix(u.Hostname(), "www.")
 }
 
 // smsAdminFor returns the admin page's view of SMS, or nil when SMS is off.

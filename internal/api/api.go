@@ -1,6 +1,13 @@
 // Package api serves the JSON REST API at /api/v1 for the mobile app and
-// integrations. Errors are {"error":{"code","message"}} with the status from
-// the one table in package reply, the message in the request's language.
+// integrations: what the citizen portal and the officer console do, with
+// bearer tokens instead of cookies. Errors are {"error":{"code","message"}}
+// with the status from the one table in package reply, the message in the
+// request's language. The OpenAPI document (openapi.json, embedded) is
+// served at /api/v1/openapi.json and a page for developers at /api.
+//
+// Handlers only translate HTTP to the grievance services and back: who may
+// do what is decided by the services (grievance.Apply, Actor.CanSee) and
+// package auth (tokens, one-time codes).
 package api
 
 import (
@@ -25,11 +32,34 @@ type Server struct {
 	Complaints grievance.ComplaintService
 	Masters    grievance.MastersService
 	Catalogue  *i18n.Catalogue
-	Public     *auth.Limiter // per client address
+	// Public limits requests without a token per client address;
+	// PerToken limits requests with one per token (nil: Public).
+	Public     *auth.Limiter
+	PerToken   *auth.Limiter
 	ClientAddr func(*http.Request) string
 	Location   *time.Location
 	// TrackLink returns the public web link of a complaint, or "".
 	TrackLink func(number string) string
+	// Auth verifies officers' user IDs and passwords; Tokens issues and
+	// checks bearer tokens; Codes sends and checks citizens' one-time
+	// codes (OTPLimit: codes requested per client address).
+	Auth     *auth.Service
+	Tokens   *auth.TokenIssuer
+	Codes    *auth.Codes
+	OTPLimit *auth.Limiter
+	// MaxPhotoBytes bounds each uploaded photo.
+	MaxPhotoBytes int64
+	// Blobs serves the photos of complaints.
+	Blobs grievance.BlobStore
+	// Now is the server's clock (overdue flags); nil: time.Now.
+	Now func() time.Time
+}
+
+func (s *Server) now() time.Time {
+	if s.Now == nil {
+		return time.Now()
+	}
+	return s.Now()
 }
 
 // maxBody bounds a JSON request body.
@@ -38,13 +68,30 @@ const maxBody = 64 << 10
 // Handler returns the /api/v1 routes.
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /api/v1/complaints", s.limited(s.complaintCreate))
-	mux.HandleFunc("GET /api/v1/complaints/{number}", s.limited(s.complaintGet))
+	// Anyone.
+	mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
 	mux.HandleFunc("GET /api/v1/categories", s.categories)
 	mux.HandleFunc("GET /api/v1/areas", s.areas)
+	mux.HandleFunc("POST /api/v1/complaints", s.limited(s.complaintCreate))
+	mux.HandleFunc("POST /api/v1/otp", s.limited(s.otpRequest))
+	mux.HandleFunc("POST /api/v1/otp/verify", s.limited(s.otpVerify))
+	mux.HandleFunc("POST /api/v1/tokens", s.limited(s.tokenCreate))
+	// With a token (or, for tracking, a number and mobile).
+	mux.HandleFunc("GET /api/v1/complaints/{number}", s.complaintGet)
+	mux.HandleFunc("GET /api/v1/tokens", s.authed(s.tokenList))
+	mux.HandleFunc("DELETE /api/v1/tokens/current", s.authed(s.tokenRevokeCurrent))
+	mux.HandleFunc("DELETE /api/v1/tokens/{id}", s.authed(s.tokenRevoke))
+	mux.HandleFunc("GET /api/v1/my/complaints", s.authed(s.myComplaints))
+	mux.HandleFunc("GET /api/v1/inbox", s.authed(s.inbox))
+	mux.HandleFunc("GET /api/v1/complaints/{number}/history", s.authed(s.history))
+	mux.HandleFunc("GET /api/v1/complaints/{number}/photos/{id}", s.authed(s.photo))
+	mux.HandleFunc("POST /api/v1/complaints/{number}/{action}", s.authed(s.act))
+	mux.HandleFunc("GET /api/v1/admin/tokens", s.authed(s.adminTokens))
+	mux.HandleFunc("DELETE /api/v1/admin/tokens/{id}", s.authed(s.adminTokenRevoke))
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, grievance.Errorf(grievance.ENotFound, "error.api_not_found"))
 	})
+	mux.HandleFunc("GET /api", s.docs)
 	return mux
 }
 
@@ -53,6 +100,9 @@ func (s *Server) lang(r *http.Request) string {
 }
 
 func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
+	if grievance.ErrorCode(err) == grievance.EUnauthorized && w.Header().Get("WWW-Authenticate") == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="nivaran"`)
+	}
 	reply.JSONError(w, r, s.Catalogue, s.lang(r), err)
 }
 
@@ -128,7 +178,14 @@ func decode(w http.ResponseWriter, r *http.Request, v any) error {
 
 func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request) {
 	var req complaintRequest
-	if err := decode(w, r, &req); err != nil {
+	var photos []grievance.Upload
+	if isMultipart(r) {
+		var err error
+		if req, photos, err = parseComplaintForm(w, r, s.MaxPhotoBytes); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	} else if err := decode(w, r, &req); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -138,7 +195,7 @@ func (s *Server) complaintCreate(w http.ResponseWriter, r *http.Request) {
 	}
 	in := grievance.NewComplaint{
 		Name: req.Name, Mobile: req.Mobile, Language: grievance.Lang(lang), Channel: grievance.ChannelApp,
-		Category: req.Category, Area: req.Area, Address: req.Address, Description: req.Description,
+		Category: req.Category, Area: req.Area, Address: req.Address, Description: req.Description, Photos: photos,
 	}
 	if (req.Lat == nil) != (req.Long == nil) {
 		s.failLang(w, r, lang, (grievance.FieldErrors{"location": "error.location"}).Err())
@@ -202,7 +259,18 @@ type historyEntry struct {
 	Photos int       `json:"photos,omitempty"`
 }
 
+// complaintGet answers a token holder with the complaint as they may see
+// it (complaintView), and anyone else who gives the number and its mobile
+// with its public status (track).
 func (s *Server) complaintGet(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Authorization") != "" {
+		s.authed(s.complaintView)(w, r)
+		return
+	}
+	s.limited(s.track)(w, r)
+}
+
+func (s *Server) track(w http.ResponseWriter, r *http.Request) {
 	c, events, err := s.Complaints.Track(r.Context(), r.PathValue("number"), r.URL.Query().Get("mobile"))
 	if err != nil {
 		s.fail(w, r, err)

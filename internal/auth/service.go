@@ -33,12 +33,29 @@ func NewService(users grievance.UserService, sessions grievance.SessionService, 
 
 // Login checks login and password for a sign-in from addr and, when they
 // match an enabled, unlocked account, creates a session. It returns the
-// cookie token (only its hash is stored). Errors: ETooMany when addr made too
-// many attempts or the account is locked; EUnauthorized for a wrong user ID
-// or password, the same for both.
+// cookie token (only its hash is stored). Errors: as Verify.
 func (s *Service) Login(ctx context.Context, login, password, addr string) (string, *grievance.Session, *grievance.User, error) {
+	u, err := s.Verify(ctx, login, password, addr)
+	if err != nil {
+		return "", nil, nil, err
+	}
+	now := s.Now()
+	token := NewToken()
+	sess := &grievance.Session{ID: TokenID(token), UserID: u.ID, CSRF: NewToken(), Created: now, Expires: now.Add(s.TTL), LastSeen: now}
+	if err := s.Sessions.CreateSession(ctx, sess); err != nil {
+		return "", nil, nil, err
+	}
+	return token, sess, u, nil
+}
+
+// Verify checks login and password for a sign-in from addr (a browser
+// session or an API token), counting failures towards the lockout. It
+// returns the account when they match an enabled, unlocked one. Errors:
+// ETooMany when addr made too many attempts or the account is locked;
+// EUnauthorized for a wrong user ID or password, the same for both.
+func (s *Service) Verify(ctx context.Context, login, password, addr string) (*grievance.User, error) {
 	if ok, _ := s.PerAddress.Allow(addr); !ok {
-		return "", nil, nil, grievance.Errorf(grievance.ETooMany, "error.login_rate")
+		return nil, grievance.Errorf(grievance.ETooMany, "error.login_rate")
 	}
 	if s.dummy == "" {
 		s.dummy = HashPassword(NewToken(), s.Params)
@@ -47,34 +64,29 @@ func (s *Service) Login(ctx context.Context, login, password, addr string) (stri
 	u, err := s.Users.UserByLogin(ctx, login)
 	if grievance.ErrorCode(err) == grievance.ENotFound || len(password) > 1024 {
 		CheckPassword(s.dummy, password)
-		return "", nil, nil, grievance.Errorf(grievance.EUnauthorized, "error.login_failed")
+		return nil, grievance.Errorf(grievance.EUnauthorized, "error.login_failed")
 	} else if err != nil {
-		return "", nil, nil, err
+		return nil, err
 	}
 	if now.Before(u.LockedUntil) {
-		return "", nil, nil, grievance.Errorf(grievance.ETooMany, "error.login_locked")
+		return nil, grievance.Errorf(grievance.ETooMany, "error.login_locked")
 	}
 	if u.Disabled || !CheckPassword(u.PasswordHash, password) {
 		n, err := s.Users.LoginFailed(ctx, u.ID, s.Lockout, now.Add(s.LockoutFor))
 		if err != nil {
-			return "", nil, nil, err
+			return nil, err
 		}
 		if n >= s.Lockout {
-			return "", nil, nil, grievance.Errorf(grievance.ETooMany, "error.login_locked")
+			return nil, grievance.Errorf(grievance.ETooMany, "error.login_locked")
 		}
-		return "", nil, nil, grievance.Errorf(grievance.EUnauthorized, "error.login_failed")
+		return nil, grievance.Errorf(grievance.EUnauthorized, "error.login_failed")
 	}
 	if u.FailedLogins > 0 {
 		if err := s.Users.LoginSucceeded(ctx, u.ID); err != nil {
-			return "", nil, nil, err
+			return nil, err
 		}
 	}
-	token := NewToken()
-	sess := &grievance.Session{ID: TokenID(token), UserID: u.ID, CSRF: NewToken(), Created: now, Expires: now.Add(s.TTL), LastSeen: now}
-	if err := s.Sessions.CreateSession(ctx, sess); err != nil {
-		return "", nil, nil, err
-	}
-	return token, sess, u, nil
+	return u, nil
 }
 
 // Logout ends the session of token. Ending an unknown session is not an error.
@@ -111,17 +123,27 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Identity, er
 	} else if err != nil {
 		return nil, err
 	}
+	a, err := s.actorOf(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	return &Identity{Actor: a, User: u, Session: sess}, nil
+}
+
+// actorOf is the actor of account u, with the officer post it holds when
+// that post is active.
+func (s *Service) actorOf(ctx context.Context, u *grievance.User) (grievance.Actor, error) {
 	a := grievance.Actor{UserID: u.ID, Login: u.Login, Roles: u.Roles}
 	if u.OfficerID != 0 {
 		m, err := s.Masters.Masters(ctx)
 		if err != nil {
-			return nil, err
+			return a, err
 		}
 		if o := m.Officer(u.OfficerID); o != nil && o.Active {
 			a.Officer = o
 		}
 	}
-	return &Identity{Actor: a, User: u, Session: sess}, nil
+	return a, nil
 }
 
 // ChangePassword sets a new password for the user after checking the old

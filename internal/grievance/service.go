@@ -56,9 +56,13 @@ type ComplaintFilter struct {
 	AssigneeID int64
 	Mobile     string
 	Channel    Channel
-	Order      string
-	Limit      int    // default 50, at most 500
-	Cursor     string // from ComplaintPage.Next
+	// CreatedFrom and CreatedTo bound the filing time: From inclusive,
+	// To exclusive.
+	CreatedFrom time.Time
+	CreatedTo   time.Time
+	Order       string
+	Limit       int    // default 50, at most 500
+	Cursor      string // from ComplaintPage.Next
 }
 
 // ComplaintPage is one page of a list.

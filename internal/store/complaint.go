@@ -586,6 +586,12 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	if f.Channel != "" {
 		add("channel = ?", string(f.Channel))
 	}
+	if !f.CreatedFrom.IsZero() {
+		add("created >= ?", ms(f.CreatedFrom))
+	}
+	if !f.CreatedTo.IsZero() {
+		add("created < ?", ms(f.CreatedTo))
+	}
 
 	order := f.Order
 	if order == "" {

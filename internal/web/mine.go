@@ -2,9 +2,7 @@ package web
 
 import (
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/binary"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -13,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"nivaran/internal/auth"
 	"nivaran/internal/grievance"
 )
 
@@ -23,11 +22,8 @@ import (
 const (
 	pendingCookie = "nv_otp"  // the mobile a code was sent to, signed, 10 minutes
 	mineCookie    = "nv_mine" // the proven mobile, signed, 30 minutes
-	otpTTL        = 10 * time.Minute
+	otpTTL        = auth.OTPTTL
 	mineTTL       = 30 * time.Minute
-	otpPerMobile  = 3 // codes per mobile per window
-	otpWindow     = 15 * time.Minute
-	otpTries      = 5
 )
 
 // sign returns "mobile.expiry.mac" for a cookie of kind.
@@ -63,18 +59,10 @@ func (s *Server) setSigned(w http.ResponseWriter, kind, mobile string, ttl time.
 		MaxAge: int(ttl.Seconds()), HttpOnly: true, Secure: s.SecureCookies, SameSite: http.SameSiteLaxMode})
 }
 
-// otpHash is what the store keeps of a code: keyed with the server's
-// secret, so six digits cannot be brute-forced from a copy of the database.
-func (s *Server) otpHash(mobile, code string) string {
-	m := hmac.New(sha256.New, s.Secret)
-	fmt.Fprintf(m, "otp|%s|%s", mobile, code)
-	return hex.EncodeToString(m.Sum(nil))
-}
-
-func newCode() string {
-	var b [8]byte
-	rand.Read(b[:])
-	return fmt.Sprintf("%06d", binary.BigEndian.Uint64(b[:])%1_000_000)
+// codes sends and checks one-time codes as the API does (package auth:
+// the same limits and keyed hash, so a code works on either surface).
+func (s *Server) codes() *auth.Codes {
+	return &auth.Codes{Store: s.OTP, Secret: s.Secret, Message: s.OTPMessage, Now: s.Now}
 }
 
 // mineView lists a citizen's complaints.
@@ -125,17 +113,7 @@ func (s *Server) mineCode(w http.ResponseWriter, r *http.Request) {
 		s.formFail(w, r, "mine_ask", p, grievance.Errorf(grievance.ETooMany, "error.too_many"))
 		return
 	}
-	if s.OTPMessage == nil {
-		s.formFail(w, r, "mine_ask", p, grievance.Errorf(grievance.EUnavailable, "error.sms_off"))
-		return
-	}
-	code := newCode()
-	msg, err := s.OTPMessage(mobile, grievance.Lang(p.Lang), code, s.Now())
-	if err != nil {
-		s.fail(w, r, grievance.Internal(err))
-		return
-	}
-	if err := s.OTP.IssueOTP(r.Context(), mobile, s.otpHash(mobile, code), s.Now().Add(otpTTL), msg, otpPerMobile, otpWindow); err != nil {
+	if err := s.codes().Send(r.Context(), mobile, grievance.Lang(p.Lang)); err != nil {
 		s.formFail(w, r, "mine_ask", p, err)
 		return
 	}
@@ -170,16 +148,7 @@ func (s *Server) mineVerify(w http.ResponseWriter, r *http.Request) {
 	}
 	p.CSRF = s.anonCSRF(w, r)
 	p.Data = grievance.MaskMobile(mobile)
-	code := strings.TrimSpace(r.FormValue("code"))
-	if len(code) != 6 || strings.Trim(code, "0123456789") != "" {
-		s.formFail(w, r, "mine_verify", p, (grievance.FieldErrors{"code": "error.otp_wrong"}).Err())
-		return
-	}
-	if err := s.OTP.CheckOTP(r.Context(), mobile, s.otpHash(mobile, code), otpTries); err != nil {
-		e := grievance.AsError(err)
-		if e.Code == grievance.EInvalid {
-			err = (grievance.FieldErrors{"code": e.Key}).Err()
-		}
+	if _, err := s.codes().Check(r.Context(), mobile, r.FormValue("code")); err != nil {
 		s.formFail(w, r, "mine_verify", p, err)
 		return
 	}

@@ -74,6 +74,9 @@ type Deps struct {
 	// Admin keeps the audited administration changes (officers,
 	// categories, accounts, holiday imports) and the audit log.
 	Admin AdminStore
+	// APIAccess keeps Open311 keys and API tokens for /admin/api; nil:
+	// that page is not found.
+	APIAccess APIAccess
 }
 
 // Server is the web surfaces' handler.
@@ -255,6 +258,12 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/rules", s.staff(s.adminRuleAdd))
 	mux.HandleFunc("POST /admin/rules/delete", s.staff(s.adminRuleDelete))
 	mux.HandleFunc("GET /admin/audit", s.staff(s.adminAudit))
+	if s.APIAccess != nil {
+		mux.HandleFunc("GET /admin/api", s.staff(s.adminAPI))
+		mux.HandleFunc("POST /admin/api/keys", s.staff(s.adminAPIKeyIssue))
+		mux.HandleFunc("POST /admin/api/keys/{id}/revoke", s.staff(s.adminAPIKeyRevoke))
+		mux.HandleFunc("POST /admin/api/tokens/{id}/revoke", s.staff(s.adminAPITokenRevoke))
+	}
 	mux.HandleFunc("GET /static/{name}", s.staticFile)
 	mux.HandleFunc("/", s.notFound)
 	cop := http.NewCrossOriginProtection()

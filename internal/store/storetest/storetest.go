@@ -33,6 +33,8 @@ type Harness interface {
 	grievance.AnalyticsService
 	grievance.AdminService
 	grievance.SMSTemplateService
+	grievance.TokenService
+	grievance.Open311KeyService
 	Ready(ctx context.Context) error
 }
 
@@ -87,6 +89,9 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"AdminDeleteArea", testAdminDeleteArea},
 		{"AdminSMSTemplates", testAdminSMSTemplates},
 		{"Analytics", testAnalytics},
+		{"Tokens", testTokens},
+		{"Open311Keys", testOpen311Keys},
+		{"SearchCreated", testSearchCreated},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
