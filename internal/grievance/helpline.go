@@ -1,0 +1,174 @@
+package grievance
+
+import (
+	"context"
+	"time"
+)
+
+// AgentStatus is a helpline agent's live status. It is derived from what
+// actually happens (registration, ringing, calls) and from the agent's own
+// choice (break); every change is stored as an AgentTransition.
+type AgentStatus string
+
+// The statuses of an agent.
+const (
+	AgentOffline   AgentStatus = "offline"   // no phone registered
+	AgentAvailable AgentStatus = "available" // registered, waiting for a call
+	AgentRinging   AgentStatus = "ringing"   // a call is being offered
+	AgentOnCall    AgentStatus = "on_call"   // talking
+	AgentWrapUp    AgentStatus = "wrap_up"   // the call ended; finishing its complaint
+	AgentBreak     AgentStatus = "break"     // paused, with a reason
+)
+
+// AgentStatuses lists every status in display order.
+var AgentStatuses = []AgentStatus{AgentAvailable, AgentRinging, AgentOnCall, AgentWrapUp, AgentBreak, AgentOffline}
+
+// Break reasons an agent (or the system) gives.
+const (
+	BreakRingNoAnswer = "ring_no_answer" // set by the queue when an offered call was not answered
+	BreakTea          = "tea"
+	BreakMeal         = "meal"
+	BreakTraining     = "training"
+	BreakOther        = "other"
+)
+
+// SIPAgent is a helpline agent's phone account: the SIP user name their
+// phone registers with and the digest HA1 (MD5 of user:realm:password; the
+// password itself is shown once to the administrator and never stored).
+type SIPAgent struct {
+	UserID      int64  // the agent's Nivaran account
+	Login       string // the agent's Nivaran login, for display
+	SIPUser     string
+	HA1         string
+	Languages   []Lang   // languages the agent takes calls in
+	Helplines   []string // helpline codes (agent groups) the agent serves
+	Failures    int      // consecutive wrong digest answers
+	LockedUntil time.Time
+}
+
+// AgentTransition is one stored change of an agent's status.
+type AgentTransition struct {
+	UserID int64
+	From   AgentStatus
+	To     AgentStatus
+	Reason string
+	At     time.Time
+}
+
+// CallLeg is one party of a call: the caller, each agent offered, an
+// officer brought in, a supervisor.
+type CallLeg struct {
+	Role     string // caller, agent, officer, supervisor
+	Party    string // phone number or SIP user
+	UserID   int64  // the Nivaran user of an agent, officer or supervisor; 0 for the caller
+	Offered  time.Time
+	Answered time.Time // zero when not answered
+	Ended    time.Time
+	Result   string // answered, no_answer, rejected, failed, cancelled
+}
+
+// CallRecord is one helpline call with its legs.
+type CallRecord struct {
+	ID            int64
+	SIPCallID     string
+	Direction     string // in, out (call-back, feedback)
+	Helpline      string // helpline code
+	DID           string // the number dialled
+	Caller        string // the caller's number
+	Language      Lang
+	Arrived       time.Time
+	Queued        time.Time // zero if never queued
+	Answered      time.Time // zero if no agent answered
+	Ended         time.Time
+	HungUpBy      string // caller, agent, system
+	Outcome       string // answered, abandoned, rejected, missed_call, feedback
+	AgentID       int64  // the agent who answered
+	RecordingKey  string // blob key of the WAV recording; "" when none
+	RecordingSHA  string // hex SHA-256 of the recording
+	RecordingSize int64
+	Complaint     string // complaint number linked to the call, "" when none
+	Legs          []CallLeg
+}
+
+// Wait is how long the caller waited in the queue.
+func (c *CallRecord) Wait() time.Duration {
+	if c.Queued.IsZero() {
+		return 0
+	}
+	end := c.Answered
+	if end.IsZero() {
+		end = c.Ended
+	}
+	if end.Before(c.Queued) {
+		return 0
+	}
+	return end.Sub(c.Queued)
+}
+
+// Talk is how long the caller talked to an agent.
+func (c *CallRecord) Talk() time.Duration {
+	if c.Answered.IsZero() || c.Ended.Before(c.Answered) {
+		return 0
+	}
+	return c.Ended.Sub(c.Answered)
+}
+
+// CallbackRequest is a missed call waiting for an agent to call back.
+type CallbackRequest struct {
+	ID       int64
+	Number   string
+	Helpline string
+	At       time.Time
+	Done     time.Time // zero while waiting
+	DoneBy   int64
+	CallID   int64 // the call-back's call record, once placed
+}
+
+// HelplineDay is what the wall's helpline panel shows for today.
+type HelplineDay struct {
+	Answered  int
+	Abandoned int
+	Missed    int // missed-call requests
+}
+
+// HelplineService keeps the helpline's persistent state: agents' phone
+// accounts, their status transitions, call records and call-back requests.
+// The telephony package calls it; the web consoles read it.
+type HelplineService interface {
+	// SetSIPAgent creates or replaces the phone account of user a.UserID
+	// (administrators only, checked by the caller). EConflict when the SIP
+	// user belongs to someone else; ENotFound for an unknown user.
+	SetSIPAgent(ctx context.Context, a SIPAgent) error
+	// SIPAgent returns the phone account with SIP user name sipUser;
+	// ENotFound.
+	SIPAgent(ctx context.Context, sipUser string) (*SIPAgent, error)
+	// SIPAgents lists every phone account.
+	SIPAgents(ctx context.Context) ([]SIPAgent, error)
+	// SIPAuthFailed counts a wrong digest answer for sipUser and locks the
+	// account until lockUntil when the count reaches limit; it returns the
+	// new count. SIPAuthSucceeded clears the count.
+	SIPAuthFailed(ctx context.Context, sipUser string, limit int, lockUntil time.Time) (int, error)
+	SIPAuthSucceeded(ctx context.Context, sipUser string) error
+
+	// AgentTransitioned stores a status change.
+	AgentTransitioned(ctx context.Context, t AgentTransition) error
+	// AgentTransitions returns user's transitions since since, oldest first.
+	AgentTransitions(ctx context.Context, userID int64, since time.Time) ([]AgentTransition, error)
+
+	// SaveCall stores a finished call with its legs and sets c.ID.
+	SaveCall(ctx context.Context, c *CallRecord) error
+	// Call returns a call record with its legs; ENotFound.
+	Call(ctx context.Context, id int64) (*CallRecord, error)
+	// Calls returns the calls that arrived in [from, to), newest first, at most limit.
+	Calls(ctx context.Context, from, to time.Time, limit int) ([]CallRecord, error)
+	// LinkCallComplaint links a call to a complaint number.
+	LinkCallComplaint(ctx context.Context, callID int64, complaint string) error
+
+	// AddCallback queues a call-back request for a missed call.
+	AddCallback(ctx context.Context, r *CallbackRequest) error
+	// Callbacks lists the waiting call-back requests, oldest first.
+	Callbacks(ctx context.Context, limit int) ([]CallbackRequest, error)
+
+	// HelplineDay counts the calls since day.
+	HelplineDay(ctx context.Context, day time.Time) (HelplineDay, error)
+}
