@@ -19,9 +19,10 @@ const (
 	evWrapDone                     // wrap-up time is over
 	evBreak                        // the agent (or a supervisor) sets break, with a reason
 	evResume                       // the agent ends the break
+	evCancel                       // the caller left before the agent answered: no fault of the agent
 )
 
-var eventNames = [...]string{"register", "unregister", "offer", "answer", "no_answer", "hangup", "wrap_done", "break", "resume"}
+var eventNames = [...]string{"register", "unregister", "offer", "answer", "no_answer", "hangup", "wrap_done", "break", "resume", "cancel"}
 
 func (e agentEvent) String() string { return eventNames[e] }
 
@@ -79,6 +80,13 @@ func (a *agent) apply(ev agentEvent, reason string, now time.Time) (tr grievance
 				to, reason = grievance.AgentOffline, ""
 			}
 		}
+	case evCancel:
+		if from == grievance.AgentRinging {
+			to = grievance.AgentOffline
+			if a.registered {
+				to = grievance.AgentAvailable
+			}
+		}
 	case evHangup:
 		if from == grievance.AgentOnCall {
 			to = grievance.AgentWrapUp
@@ -124,8 +132,8 @@ func (a *agent) apply(ev agentEvent, reason string, now time.Time) (tr grievance
 		reason = ""
 	}
 	a.status, a.since, a.reason = to, now, reason
-	if to == grievance.AgentAvailable {
-		a.idleSince = now
+	if to == grievance.AgentAvailable && ev != evCancel {
+		a.idleSince = now // a cancelled offer keeps the agent's place in the idle order
 	}
 	return grievance.AgentTransition{UserID: a.UserID, From: from, To: to, Reason: reason, At: now}, true
 }

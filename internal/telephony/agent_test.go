@@ -86,6 +86,11 @@ func TestAgentStateMachine(t *testing.T) {
 			{evAnswer, "", brk, false, grievance.BreakRingNoAnswer},
 			{evHangup, "", brk, false, grievance.BreakRingNoAnswer},
 		}},
+		{"caller leaving while ringing is not the agent's fault", []step{
+			{evRegister, "", avail, true, ""},
+			{evOffer, "", ring, true, ""},
+			{evCancel, "", avail, true, ""},
+		}},
 		{"re-registration is not a transition", []step{
 			{evRegister, "", avail, true, ""},
 			{evRegister, "", avail, false, ""},

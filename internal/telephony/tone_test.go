@@ -1,6 +1,10 @@
 package telephony
 
-import "math"
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"math"
+)
 
 // goertzel returns the power of frequency f (Hz) in samples at 8 kHz,
 // normalised so that a full-scale sine gives about 1. Tests use it to tell
@@ -29,4 +33,11 @@ func sine(n, off int, f, amp float64) []int16 {
 		out[i] = int16(amp * 32767 * math.Sin(2*math.Pi*f*float64(i+off)/8000))
 	}
 	return out
+}
+
+func sqrt(x float64) float64 { return math.Sqrt(x) }
+
+func sha(b []byte) string {
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
 }
