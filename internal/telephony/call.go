@@ -108,8 +108,8 @@ func (s *Server) handleInvite(d *diago.DialogServerSession) {
 	caller := d.FromUser()
 	now := s.now()
 	if h.MissedCall {
-		// Rejected unanswered: free for the caller. The agents call back.
-		d.Respond(486, "Busy Here", nil)
+		// Rejected unanswered (free for the caller) once the request is
+		// stored: the agents call back.
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		r := &grievance.CallbackRequest{Number: caller, Helpline: h.Code, At: now}
@@ -122,6 +122,7 @@ func (s *Server) handleInvite(d *diago.DialogServerSession) {
 		if err := s.store.SaveCall(ctx, &rec); err != nil {
 			s.log.Error("telephony: save call", "error", err)
 		}
+		d.Respond(486, "Busy Here", nil)
 		s.changed()
 		return
 	}

@@ -1,9 +1,7 @@
 package telephony
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"log/slog"
@@ -151,7 +149,9 @@ func newRig(t *testing.T, cfg Config) *rig {
 	cfg.Addr = "127.0.0.1:0"
 	cfg.Secret = []byte("test secret")
 	cfg.RecordDir = filepath.Join(dir, "rec")
-	cfg.Trunks = append(cfg.Trunks, netip.MustParsePrefix("127.0.0.1/32"))
+	if cfg.Trunks == nil && cfg.TrunkUser == "" {
+		cfg.Trunks = []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}
+	}
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -425,6 +425,3 @@ func deinterleave(pcm []int16) (l, r []int16) {
 	}
 	return l, r
 }
-
-var _ = bytes.Equal
-var _ = binary.LittleEndian
