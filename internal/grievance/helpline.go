@@ -172,3 +172,51 @@ type HelplineService interface {
 	// HelplineDay counts the calls since day.
 	HelplineDay(ctx context.Context, day time.Time) (HelplineDay, error)
 }
+
+// AgentLive is an agent's live status for the consoles and the wall.
+type AgentLive struct {
+	UserID  int64
+	Login   string
+	SIPUser string
+	Status  AgentStatus
+	Since   time.Time
+	Reason  string
+	Caller  string // the caller's number while ringing or on a call
+	CallID  string // the live call, for the console's actions
+}
+
+// HelplineLive is the helpline's state at a moment.
+type HelplineLive struct {
+	At          time.Time
+	Agents      []AgentLive // by SIP user
+	Waiting     int         // calls in the queue
+	LongestWait time.Duration
+	Calls       int // live calls, in any stage
+}
+
+// Supervision modes of a supervisor in a call.
+const (
+	SuperviseListen  = "listen"  // nobody hears the supervisor
+	SuperviseWhisper = "whisper" // only the agent hears the supervisor
+	SuperviseBarge   = "barge"   // everyone hears the supervisor
+)
+
+// HelplineControl is the running helpline as the web consoles drive it.
+// Its methods check nothing about the actor: the handlers do.
+type HelplineControl interface {
+	// Live returns the live state.
+	Live() HelplineLive
+	// SetBreak puts the agent with user id on break with reason, or ends
+	// the break when reason is "". ENotFound when the agent has no phone.
+	SetBreak(userID int64, reason string) error
+	// LinkComplaint links the live call callID to a complaint; ENotFound
+	// when the call is over or unknown.
+	LinkComplaint(callID, complaint string) error
+	// Conference dials target (a registered SIP user, or a number through
+	// the trunk) into the live call; it returns when the party answered or
+	// the dial failed (EUnavailable).
+	Conference(ctx context.Context, callID, target string) error
+	// Supervise dials the supervisor's phone (a registered SIP user) into
+	// the call in mode, or switches the mode when already in it.
+	Supervise(ctx context.Context, callID, supervisorSIP, mode string) error
+}

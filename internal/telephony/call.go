@@ -23,10 +23,13 @@ type call struct {
 
 	callerNo string // the caller's number (immutable; rec is the call goroutine's)
 
-	mu      sync.Mutex // agent and legs below
-	agent   *agent     // the agent talking (nil before)
-	ringing *agent     // the agent being offered the call
-	other   []*extra   // officers and supervisors in the call
+	mu        sync.Mutex          // agent and legs below
+	agent     *agent              // the agent talking (nil before)
+	ringing   *agent              // the agent being offered the call
+	other     []*extra            // officers and supervisors in the call
+	legs      []grievance.CallLeg // their legs, added to the record at the end
+	complaint string              // linked from the agent console
+	ended     bool
 }
 
 // extra is a party beyond caller and agent.
@@ -34,6 +37,7 @@ type extra struct {
 	leg    *leg
 	dialog *diago.DialogClientSession
 	role   Role
+	who    string // SIP user or number dialled
 }
 
 func (c *call) hangup() { c.cancel() }
@@ -160,13 +164,25 @@ func (s *Server) handleInvite(d *diago.DialogServerSession) {
 	med.Close()
 	<-c.caller.done
 	c.mu.Lock()
-	others := c.other
+	c.ended = true
+	others := append([]*extra(nil), c.other...)
 	c.mu.Unlock()
 	for _, x := range others {
-		x.leg.med.Close()
-		<-x.leg.done
-		x.dialog.Close()
+		hangupLeg(x.dialog, x.leg)
 	}
+	// The watchers of the extra legs record their ends.
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		c.mu.Lock()
+		n := len(c.other)
+		c.mu.Unlock()
+		if n == 0 {
+			break
+		}
+	}
+	c.mu.Lock()
+	c.rec.Legs = append(c.rec.Legs, c.legs...)
+	c.rec.Complaint = c.complaint
+	c.mu.Unlock()
 	end := s.now()
 	c.rec.Ended = end
 	c.rec.Legs[0].Ended = end
@@ -390,6 +406,7 @@ func (s *Server) talk(c *call, a *agent, d *diago.DialogClientSession, l *leg, l
 	c.room.play(c.caller, nil)
 	s.changed()
 	by := "agent"
+	agentLeft := false
 	select {
 	case <-c.ctx.Done():
 		by = "caller"
@@ -397,6 +414,7 @@ func (s *Server) talk(c *call, a *agent, d *diago.DialogClientSession, l *leg, l
 			by = "system"
 		}
 	case <-d.Context().Done():
+		agentLeft = true
 	}
 	c.room.remove(l)
 	d.Hangup(context.Background())
@@ -413,6 +431,15 @@ func (s *Server) talk(c *call, a *agent, d *diago.DialogClientSession, l *leg, l
 	s.mu.Unlock()
 	s.persist(trs)
 	s.wrapUp(a)
+	// The agent left a conference: the citizen and the officer go on
+	// until one of them leaves.
+	for agentLeft && c.ctx.Err() == nil && c.officers() {
+		select {
+		case <-c.ctx.Done():
+			by = "caller"
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	return by
 }
 

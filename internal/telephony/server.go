@@ -45,6 +45,7 @@ type Config struct {
 	Trunks        []netip.Prefix // source addresses whose INVITEs are accepted as the trunk
 	TrunkUser     string         // or: digest credentials the trunk authenticates INVITEs with
 	TrunkPassword string
+	TrunkDial     string // outbound through the trunk: a SIP URI with {n} for the number, e.g. sip:{n}@10.0.0.1:5060
 	Helplines     []Helpline
 	PromptDir     string        // "" for the built-in placeholder prompts
 	RecordDir     string        // temporary recordings while calls last
@@ -238,6 +239,9 @@ func (s *Server) Close() error {
 
 func (s *Server) now() time.Time { return s.cfg.Now() }
 
+// Live returns the live state (grievance.HelplineControl).
+func (s *Server) Live() grievance.HelplineLive { return s.Snapshot() }
+
 // housekeeping expires registrations.
 func (s *Server) housekeeping() {
 	t := time.NewTicker(time.Second)
@@ -344,40 +348,19 @@ func (s *Server) SetBreak(userID int64, reason string) error {
 	return nil
 }
 
-// AgentView is an agent's live status for the consoles and the wall.
-type AgentView struct {
-	UserID  int64
-	Login   string
-	SIPUser string
-	Status  grievance.AgentStatus
-	Since   time.Time
-	Reason  string
-	Caller  string // the caller's number while ringing or on a call
-	CallID  string // the live call's ID, for the console
-}
-
-// Snapshot is the helpline's live state.
-type Snapshot struct {
-	At          time.Time
-	Agents      []AgentView
-	Waiting     int
-	LongestWait time.Duration
-	Calls       int
-}
-
 // Snapshot returns the live state: agents by SIP user, the queue.
-func (s *Server) Snapshot() Snapshot {
+func (s *Server) Snapshot() grievance.HelplineLive {
 	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	snap := Snapshot{At: now, Waiting: len(s.waiting), Calls: len(s.calls)}
+	snap := grievance.HelplineLive{At: now, Waiting: len(s.waiting), Calls: len(s.calls)}
 	for _, w := range s.waiting {
 		if d := now.Sub(w.since); d > snap.LongestWait {
 			snap.LongestWait = d
 		}
 	}
 	for _, a := range s.agents {
-		v := AgentView{UserID: a.UserID, Login: a.Login, SIPUser: a.SIPUser, Status: a.status, Since: a.since, Reason: a.reason}
+		v := grievance.AgentLive{UserID: a.UserID, Login: a.Login, SIPUser: a.SIPUser, Status: a.status, Since: a.since, Reason: a.reason}
 		if v.Status == "" {
 			v.Status = grievance.AgentOffline
 		}
@@ -394,7 +377,7 @@ func (s *Server) Snapshot() Snapshot {
 	return snap
 }
 
-func sortAgents(v []AgentView) {
+func sortAgents(v []grievance.AgentLive) {
 	for i := 1; i < len(v); i++ {
 		for j := i; j > 0 && v[j].SIPUser < v[j-1].SIPUser; j-- {
 			v[j], v[j-1] = v[j-1], v[j]
