@@ -27,6 +27,7 @@ import (
 	"nivaran/internal/notify"
 	"nivaran/internal/reply"
 	"nivaran/internal/store"
+	"nivaran/internal/telephony"
 	"nivaran/internal/web"
 )
 
@@ -42,6 +43,7 @@ type Main struct {
 	Bus        *live.Bus          // live changes for the control room's screens
 	SMS        *smsParts          // nil when NIVARAN_SMS_GATEWAY=off
 	Dispatcher *notify.Dispatcher // nil when NIVARAN_SMS_GATEWAY=off
+	Helpline   *telephony.Server  // nil unless NIVARAN_SIP_ADDR is set
 
 	ln      net.Listener
 	serving chan error
@@ -124,6 +126,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := m.startHelpline(secret, blobs); err != nil {
+		return err
+	}
 
 	m.Auth = auth.NewService(m.Store, m.Store, m.Store)
 	m.Auth.Lockout, m.Auth.LockoutFor, m.Auth.TTL, m.Auth.Now = c.LoginLockout, c.LockoutFor, c.SessionTTL, m.Now
@@ -149,6 +154,7 @@ func (m *Main) Run(ctx context.Context) error {
 		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
 		Reports: m.Store, Duplicates: m.Store, Admin: m.Store,
 		Analytics: m.Store,
+		Helpline:  m.helplineControl(), Calls: m.Store,
 	})
 	if err != nil {
 		return err
@@ -240,6 +246,10 @@ func (m *Main) Close() error {
 	if m.stop != nil {
 		m.stop()
 		m.jobs.Wait()
+	}
+	if m.Helpline != nil {
+		errs = append(errs, m.Helpline.Close()) // its calls store their records first
+		m.Helpline = nil
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())

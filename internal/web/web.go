@@ -74,6 +74,10 @@ type Deps struct {
 	// Admin keeps the audited administration changes (officers,
 	// categories, accounts, holiday imports) and the audit log.
 	Admin AdminStore
+	// Helpline is the running phone helpline (nil when off: its pages are
+	// not found); Calls keeps its accounts, calls and call-backs.
+	Helpline grievance.HelplineControl
+	Calls    grievance.HelplineService
 }
 
 // Server is the web surfaces' handler.
@@ -246,6 +250,16 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/rules", s.staff(s.adminRuleAdd))
 	mux.HandleFunc("POST /admin/rules/delete", s.staff(s.adminRuleDelete))
 	mux.HandleFunc("GET /admin/audit", s.staff(s.adminAudit))
+	mux.HandleFunc("GET /agent", s.staff(s.agentConsole))
+	mux.HandleFunc("GET /agent/live.json", s.staff(s.agentLiveJSON))
+	mux.HandleFunc("POST /agent/break", s.staff(s.agentBreak))
+	mux.HandleFunc("POST /agent/complaints", s.staff(s.agentComplaint))
+	mux.HandleFunc("POST /agent/conference", s.staff(s.agentConference))
+	mux.HandleFunc("GET /control/helpline", s.staff(s.controlHelpline))
+	mux.HandleFunc("GET /control/helpline.json", s.staff(s.helplineJSON))
+	mux.HandleFunc("POST /control/helpline/supervise", s.staff(s.controlSupervise))
+	mux.HandleFunc("GET /admin/agents", s.staff(s.adminAgents))
+	mux.HandleFunc("POST /admin/agents", s.staff(s.adminAgentIssue))
 	mux.HandleFunc("GET /static/{name}", s.staticFile)
 	mux.HandleFunc("/", s.notFound)
 	cop := http.NewCrossOriginProtection()
