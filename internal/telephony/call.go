@@ -160,6 +160,15 @@ func (s *Server) handleInvite(d *diago.DialogServerSession) {
 
 	// The end: stop the mixer before the legs, then store.
 	c.room.close()
+	s.mu.Lock()
+	s.stats.Calls++
+	s.stats.FramesDue += int64(time.Since(c.room.start) / (20 * time.Millisecond))
+	s.stats.FramesMixed += c.room.ticks - c.room.lost
+	s.stats.CallerPackets += c.caller.received.Load()
+	if rec != nil {
+		s.stats.FramesRecorded += rec.frames
+	}
+	s.mu.Unlock()
 	d.Hangup(context.Background())
 	med.Close()
 	<-c.caller.done

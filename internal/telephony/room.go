@@ -26,10 +26,14 @@ type room struct {
 	stop chan struct{}
 	done chan struct{}
 	once sync.Once
+
+	start time.Time
+	ticks int64 // 20 ms frames due so far, mixed or lost
+	lost  int64 // frames skipped because the tick fell too far behind
 }
 
 func newRoom(rec *recorder) *room {
-	r := &room{rec: rec, stop: make(chan struct{}), done: make(chan struct{})}
+	r := &room{rec: rec, stop: make(chan struct{}), done: make(chan struct{}), start: time.Now()}
 	go r.run()
 	return r
 }
@@ -95,35 +99,57 @@ func (r *room) run() {
 			return
 		case <-t.C:
 		}
-		r.mu.Lock()
-		ps = ps[:0]
-		for _, m := range r.members {
-			m.party.in = nil
-			if m.leg.frame(m.inbuf) {
-				m.party.in = m.inbuf
-			}
-			m.party.source = nil
-			if m.source != nil {
-				m.party.source = m.source.next()
-				if m.party.source == nil {
-					m.party.source = silence // a finished prompt is silence until the call moves on
-				}
-			}
-			ps = append(ps, &m.party)
+		// A tick can come late or be dropped when the machine is busy:
+		// catch up on the frames due (up to maxCatchUp, sent back to
+		// back; the phones' jitter buffers absorb that), so that the
+		// streams keep their 50 frames a second.
+		due := int64(time.Since(r.start)/(20*time.Millisecond)) - r.ticks
+		for i := int64(0); i < min(due, maxCatchUp); i++ {
+			r.tick(&ps, silence)
 		}
-		mix(ps)
-		for _, m := range r.members {
-			m.leg.write(m.party.out)
+		if due > maxCatchUp {
+			r.ticks += due - maxCatchUp // too far behind: those frames are lost
+			r.lost += due - maxCatchUp
 		}
-		if c := r.caller; c != nil && r.rec != nil {
-			in := c.party.in
-			if in == nil {
-				in = silence
-			}
-			r.rec.frame(in, c.party.out)
-		}
-		r.mu.Unlock()
 	}
+}
+
+// maxCatchUp is how many late frames a tick may send at once (0.5 s);
+// beyond that a phone's jitter buffer would drop them anyway.
+const maxCatchUp = 25
+
+// tick mixes and writes one 20 ms frame.
+func (r *room) tick(pps *[]*party, silence []int16) {
+	r.mu.Lock()
+	ps := (*pps)[:0]
+	for _, m := range r.members {
+		m.party.in = nil
+		if m.leg.frame(m.inbuf) {
+			m.party.in = m.inbuf
+		}
+		m.party.source = nil
+		if m.source != nil {
+			m.party.source = m.source.next()
+			if m.party.source == nil {
+				m.party.source = silence // a finished prompt is silence until the call moves on
+			}
+		}
+		ps = append(ps, &m.party)
+	}
+	r.ticks++
+	mix(ps)
+	for _, m := range r.members {
+		m.leg.write(m.party.out)
+	}
+	if c := r.caller; c != nil && r.rec != nil {
+		in := c.party.in
+		if in == nil {
+			in = silence
+		}
+		r.rec.frame(in, c.party.out)
+	}
+	r.mu.Unlock()
+	*pps = ps
 }
 
 // close stops the tick and waits for it.

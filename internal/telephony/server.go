@@ -112,6 +112,8 @@ type Server struct {
 	cancel context.CancelFunc
 	wg     sync.WaitGroup // every goroutine the server started
 
+	stats MediaStats // guarded by mu
+
 	mu      sync.Mutex
 	agents  map[string]*agent // by SIP user
 	waiting []*waiter         // the queue, oldest first
@@ -451,4 +453,21 @@ func waitServing(ua *sipgo.UserAgent, addr string) error {
 		time.Sleep(2 * time.Millisecond)
 	}
 	return fmt.Errorf("telephony: the SIP socket %s did not become ready", addr)
+}
+
+// MediaStats are the mixer's counts over finished calls: whether the
+// server kept up (frames written on time) and what the callers sent.
+type MediaStats struct {
+	Calls          int
+	FramesDue      int64 // call time ÷ 20 ms, summed over calls
+	FramesMixed    int64 // ticks the mixer ran
+	CallerPackets  int64 // audio packets received from callers
+	FramesRecorded int64
+}
+
+// Stats returns the media counts so far.
+func (s *Server) Stats() MediaStats {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stats
 }
