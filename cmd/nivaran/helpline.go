@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"time"
 
 	"nivaran/internal/grievance"
 	"nivaran/internal/telephony"
@@ -27,6 +28,7 @@ func (m *Main) startHelpline(secret []byte, blobs grievance.BlobStore) error {
 		TrunkUser: c.TrunkUser, TrunkPassword: c.TrunkPassword, TrunkDial: c.TrunkDial, Helplines: hs,
 		PromptDir: c.Prompts, RecordDir: filepath.Join(m.Config.Data, "recordings-tmp"),
 		RingTimeout: c.RingTimeout, WrapUp: c.WrapUp, Lockout: c.Lockout, Now: m.Now, Log: slog.Default(),
+		Retention: time.Duration(c.RecordingDays) * 24 * time.Hour,
 	}, m.Store, blobs, nil)
 	if err != nil {
 		return err

@@ -251,6 +251,31 @@ func TestHelplineConsoles(t *testing.T) {
 	if rec.Complaint != filed || rec.Outcome != "answered" || rec.AgentID != agentUser.ID || rec.RecordingKey == "" {
 		t.Errorf("call record: %+v", rec)
 	}
+	// The control room's call list and report, and the recording played
+	// with a range request, logged; an agent may not play it.
+	if r := admin.get("/control/calls"); r.Status != http.StatusOK || !strings.Contains(r.Body, filed) || !strings.Contains(r.Body, "/recording") {
+		t.Errorf("calls page: %d\n%.2000s", r.Status, r.Body)
+	}
+	recURL := admin.base + "/control/calls/" + itoa(rec.ID) + "/recording"
+	req, _ := http.NewRequest("GET", recURL, nil)
+	req.Header.Set("Range", "bytes=0-99")
+	if r := admin.do(req); r.Status != http.StatusPartialContent || len(r.Body) != 100 || !strings.HasPrefix(r.Body, "RIFF") {
+		t.Errorf("range request: %d, %d bytes", r.Status, len(r.Body))
+	}
+	if r := agent.get("/control/calls/" + itoa(rec.ID) + "/recording"); r.Status != http.StatusForbidden {
+		t.Errorf("agent plays a recording: %d, want 403", r.Status)
+	}
+	if r := admin.get("/control/calls/999999/recording"); r.Status != http.StatusNotFound {
+		t.Errorf("unknown call's recording: %d, want 404", r.Status)
+	}
+	if r := admin.get("/control/calls?day=yesterday"); r.Status != http.StatusUnprocessableEntity && r.Status != http.StatusBadRequest {
+		t.Errorf("bad day: %d, want 4xx", r.Status)
+	}
+	plays, err := m.Store.RecordingPlays(ctx, rec.ID)
+	if err != nil || len(plays) != 1 || plays[0].Bytes != "bytes=0-99" {
+		t.Errorf("playbacks logged: %+v %v, want the one range request", plays, err)
+	}
+
 	// After the call the agent takes the break asked for.
 	deadline = time.Now().Add(5 * time.Second)
 	for !strings.Contains(agent.get("/agent").Body, "On break") {

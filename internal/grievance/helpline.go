@@ -220,3 +220,113 @@ type HelplineControl interface {
 	// the call in mode, or switches the mode when already in it.
 	Supervise(ctx context.Context, callID, supervisorSIP, mode string) error
 }
+
+// RecordingPlay is one logged playback of a call's recording.
+type RecordingPlay struct {
+	CallID int64
+	UserID int64
+	At     time.Time
+	Bytes  string // the Range asked for, "" for the whole file
+}
+
+// RecordingService logs playbacks and applies the retention period.
+type RecordingService interface {
+	// LogRecordingPlay stores a playback; call it before serving any byte.
+	LogRecordingPlay(ctx context.Context, p RecordingPlay) error
+	// RecordingPlays lists a call's playbacks, newest first.
+	RecordingPlays(ctx context.Context, callID int64) ([]RecordingPlay, error)
+	// ExpireRecordings clears the recording of calls that arrived before
+	// before and returns their blob keys, for the caller to delete.
+	ExpireRecordings(ctx context.Context, before time.Time, limit int) ([]string, error)
+}
+
+// BlobDeleter is a blob store that can delete (recordings past retention).
+type BlobDeleter interface {
+	Delete(ctx context.Context, key string) error
+}
+
+// CanHearRecordings reports whether the actor may play call recordings:
+// the control room (supervisors, the District Magistrate).
+func (a Actor) CanHearRecordings() bool { return a.ControlRoom() }
+
+// CallReport are the helpline's figures over a period.
+type CallReport struct {
+	Calls, Answered, Abandoned, Missed int
+	AnsweredIn20s                      int
+	PerHour                            [24]int // calls by hour of arrival (local)
+	Agents                             []AgentFigures
+}
+
+// AgentFigures are one agent's figures over a period.
+type AgentFigures struct {
+	UserID   int64
+	Calls    int
+	Handling time.Duration                 // average talk time
+	InStatus map[AgentStatus]time.Duration // time spent in each status
+}
+
+// NewCallReport computes the report over calls that arrived in [from, to)
+// and the agents' transitions (each agent's, oldest first); loc gives the
+// hours.
+func NewCallReport(calls []CallRecord, trans map[int64][]AgentTransition, from, to time.Time, loc *time.Location) CallReport {
+	var r CallReport
+	talk := map[int64]time.Duration{}
+	count := map[int64]int{}
+	for _, c := range calls {
+		if c.Arrived.Before(from) || !c.Arrived.Before(to) || c.Direction != "in" {
+			continue
+		}
+		r.Calls++
+		r.PerHour[c.Arrived.In(loc).Hour()]++
+		switch c.Outcome {
+		case "answered":
+			r.Answered++
+			if c.Wait() <= 20*time.Second {
+				r.AnsweredIn20s++
+			}
+			talk[c.AgentID] += c.Talk()
+			count[c.AgentID]++
+		case "abandoned":
+			r.Abandoned++
+		case "missed_call":
+			r.Missed++
+		}
+	}
+	ids := map[int64]bool{}
+	for id := range count {
+		ids[id] = true
+	}
+	for id := range trans {
+		ids[id] = true
+	}
+	for id := range ids {
+		f := AgentFigures{UserID: id, Calls: count[id], InStatus: map[AgentStatus]time.Duration{}}
+		if count[id] > 0 {
+			f.Handling = talk[id] / time.Duration(count[id])
+		}
+		ts := trans[id]
+		for i, t := range ts {
+			end := to
+			if i+1 < len(ts) {
+				end = ts[i+1].At
+			}
+			start := t.At
+			if start.Before(from) {
+				start = from
+			}
+			if end.After(to) {
+				end = to
+			}
+			if end.After(start) {
+				f.InStatus[t.To] += end.Sub(start)
+			}
+		}
+		r.Agents = append(r.Agents, f)
+	}
+	for i := 1; i < len(r.Agents); i++ {
+		for j := i; j > 0 && r.Agents[j].UserID < r.Agents[j-1].UserID; j-- {
+			r.Agents[j], r.Agents[j-1] = r.Agents[j-1], r.Agents[j]
+		}
+	}
+	return r
+}

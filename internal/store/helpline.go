@@ -324,3 +324,70 @@ FROM calls WHERE direction = 'in' AND arrived >= ?`, ms(day)).Scan(&d.Answered, 
 	err = s.rdb.QueryRowContext(ctx, "SELECT COUNT(*) FROM callback_requests WHERE at >= ?", ms(day)).Scan(&d.Missed)
 	return d, wrap("helpline day", err)
 }
+
+var _ grievance.RecordingService = (*Store)(nil)
+
+// LogRecordingPlay stores a playback.
+func (s *Store) LogRecordingPlay(ctx context.Context, p grievance.RecordingPlay) error {
+	err := s.write(ctx, func(w *wtx) error {
+		_, err := w.exec("INSERT INTO recording_plays (call_id, user_id, at, bytes) VALUES (?, ?, ?, ?)",
+			p.CallID, p.UserID, ms(p.At), p.Bytes)
+		return err
+	})
+	return wrap("log recording play", err)
+}
+
+// RecordingPlays lists a call's playbacks, newest first.
+func (s *Store) RecordingPlays(ctx context.Context, callID int64) ([]grievance.RecordingPlay, error) {
+	rows, err := s.rdb.QueryContext(ctx, "SELECT call_id, user_id, at, bytes FROM recording_plays WHERE call_id = ? ORDER BY at DESC, id DESC", callID)
+	if err != nil {
+		return nil, wrap("recording plays", err)
+	}
+	defer rows.Close()
+	var out []grievance.RecordingPlay
+	for rows.Next() {
+		var p grievance.RecordingPlay
+		var at int64
+		if err := rows.Scan(&p.CallID, &p.UserID, &at, &p.Bytes); err != nil {
+			return nil, wrap("recording plays", err)
+		}
+		p.At = fromMs(at)
+		out = append(out, p)
+	}
+	return out, wrap("recording plays", rows.Err())
+}
+
+// ExpireRecordings clears the recordings of calls that arrived before
+// before (at most limit) and returns their blob keys.
+func (s *Store) ExpireRecordings(ctx context.Context, before time.Time, limit int) ([]string, error) {
+	var keys []string
+	err := s.write(ctx, func(w *wtx) error {
+		keys = keys[:0]
+		rows, err := w.QueryContext(w.ctx, "SELECT id, recording_key FROM calls WHERE recording_key <> '' AND arrived < ? ORDER BY arrived LIMIT ?",
+			ms(before), limit)
+		if err != nil {
+			return err
+		}
+		var ids []int64
+		for rows.Next() {
+			var id int64
+			var k string
+			if err := rows.Scan(&id, &k); err != nil {
+				rows.Close()
+				return err
+			}
+			ids, keys = append(ids, id), append(keys, k)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		for _, id := range ids {
+			if _, err := w.exec("UPDATE calls SET recording_key = '' WHERE id = ?", id); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return keys, wrap("expire recordings", err)
+}

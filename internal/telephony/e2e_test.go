@@ -364,6 +364,20 @@ func TestHelplineEndToEnd(t *testing.T) {
 		t.Errorf("recording is %.1f s, want the whole call", secs)
 	}
 
+	// Retention: a recording older than the period goes, its record stays.
+	if n, err := r.srv.ExpireRecordings(context.Background(), time.Now().Add(-time.Hour)); err != nil || n != 0 {
+		t.Errorf("expire recordings before an hour ago: %d %v, want none", n, err)
+	}
+	if n, err := r.srv.ExpireRecordings(context.Background(), time.Now().Add(time.Minute)); err != nil || n != 1 {
+		t.Errorf("expire recordings: %d %v, want 1", n, err)
+	}
+	if _, err := r.blobs.Open(context.Background(), full.RecordingKey); grievance.ErrorCode(err) != grievance.ENotFound {
+		t.Errorf("expired recording still in the blob store: %v", err)
+	}
+	if again, _ := r.st.Call(context.Background(), full.ID); again.RecordingKey != "" || again.RecordingSHA == "" {
+		t.Errorf("after retention the record should keep its checksum and lose the key: %+v", again)
+	}
+
 	// Stored transitions: agent1 offline → available → ringing → break.
 	trs, err := r.st.AgentTransitions(context.Background(), idle, time.Now().Add(-time.Hour))
 	if err != nil {

@@ -53,6 +53,7 @@ type Config struct {
 	WrapUp        time.Duration // after-call work before the agent is offered the next call
 	MenuTimeout   time.Duration // after the greeting, how long to wait for a key
 	MaxExpires    time.Duration // longest registration granted
+	Retention     time.Duration // recordings older than this are deleted; 0 keeps them
 	Lockout       int           // wrong digest answers before the account locks
 	LockoutFor    time.Duration
 	Now           func() time.Time
@@ -244,10 +245,11 @@ func (s *Server) now() time.Time { return s.cfg.Now() }
 // Live returns the live state (grievance.HelplineControl).
 func (s *Server) Live() grievance.HelplineLive { return s.Snapshot() }
 
-// housekeeping expires registrations.
+// housekeeping expires registrations, and recordings past retention.
 func (s *Server) housekeeping() {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
+	var lastExpiry time.Time
 	for {
 		select {
 		case <-s.ctx.Done():
@@ -255,6 +257,12 @@ func (s *Server) housekeeping() {
 		case <-t.C:
 		}
 		now := s.now()
+		if s.cfg.Retention > 0 && now.Sub(lastExpiry) >= time.Hour {
+			lastExpiry = now
+			if _, err := s.ExpireRecordings(s.ctx, now.Add(-s.cfg.Retention)); err != nil && s.ctx.Err() == nil {
+				s.log.Error("telephony: recording retention", "error", err)
+			}
+		}
 		var expired []string
 		s.mu.Lock()
 		for u, a := range s.agents {
@@ -470,4 +478,31 @@ func (s *Server) Stats() MediaStats {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.stats
+}
+
+// ExpireRecordings deletes the recordings of calls that arrived before
+// before: the call records stay, without their recording. It returns how
+// many were deleted.
+func (s *Server) ExpireRecordings(ctx context.Context, before time.Time) (int, error) {
+	rs, ok := s.store.(grievance.RecordingService)
+	del, ok2 := s.blobs.(grievance.BlobDeleter)
+	if !ok || !ok2 {
+		return 0, nil
+	}
+	n := 0
+	for {
+		keys, err := rs.ExpireRecordings(ctx, before, 500)
+		if err != nil {
+			return n, err
+		}
+		for _, k := range keys {
+			if err := del.Delete(ctx, k); err != nil {
+				s.log.Error("telephony: delete recording", "key", k, "error", err)
+			}
+		}
+		n += len(keys)
+		if len(keys) < 500 {
+			return n, nil
+		}
+	}
 }

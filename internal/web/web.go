@@ -258,6 +258,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /control/helpline", s.staff(s.controlHelpline))
 	mux.HandleFunc("GET /control/helpline.json", s.staff(s.helplineJSON))
 	mux.HandleFunc("POST /control/helpline/supervise", s.staff(s.controlSupervise))
+	mux.HandleFunc("GET /control/calls", s.staff(s.controlCalls))
+	mux.HandleFunc("GET /control/calls/{id}/recording", s.staff(s.callRecording))
 	mux.HandleFunc("GET /admin/agents", s.staff(s.adminAgents))
 	mux.HandleFunc("POST /admin/agents", s.staff(s.adminAgentIssue))
 	mux.HandleFunc("GET /static/{name}", s.staticFile)

@@ -68,3 +68,14 @@ CREATE TABLE callback_requests (
     call_id  INTEGER REFERENCES calls (id)
 );
 CREATE INDEX callback_requests_waiting ON callback_requests (done, at);
+
+-- Every playback of a recording: who, when, which call.
+CREATE TABLE recording_plays (
+    id      INTEGER PRIMARY KEY,
+    call_id INTEGER NOT NULL REFERENCES calls (id),
+    user_id INTEGER NOT NULL REFERENCES users (id),
+    at      INTEGER NOT NULL,
+    bytes   TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX recording_plays_call ON recording_plays (call_id, at);
+CREATE INDEX calls_recording_due ON calls (arrived) WHERE recording_key <> '';
