@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net"
@@ -13,6 +14,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -99,8 +101,20 @@ var sipPasswordRE = regexp.MustCompile(`<code class="secret">([a-z0-9]+)</code>`
 // call; the control room's wall and helpline page show the agent on the
 // call; the call record keeps the complaint.
 func TestHelplineConsoles(t *testing.T) {
+	// The citizen's phone also stands in for the trunk's outbound side:
+	// call-backs to a number reach it.
+	citizen := newTestPhone(t, func(d *diago.DialogServerSession) {
+		if _, err := d.Answer(diago.AnswerOptions{}); err != nil {
+			return
+		}
+		select {
+		case <-d.Context().Done():
+		case <-time.After(time.Second):
+		}
+	})
+	trunk := "sip:{n}@" + citizen.conn.LocalAddr().String()
 	m := MustRunMain(t, "", map[string]string{"NIVARAN_SIP_ADDR": "127.0.0.1:0", "NIVARAN_SIP_WRAPUP_SECONDS": "0",
-		"NIVARAN_SIP_PROMPTS": shortPrompts(t)})
+		"NIVARAN_SIP_PROMPTS": shortPrompts(t), "NIVARAN_SIP_TRUNK_DIAL": trunk})
 	ctx := context.Background()
 	agentUser := &grievance.User{Login: "agent7", Name: "Agent Seven", Roles: []grievance.Role{grievance.RoleAgent},
 		PasswordHash: auth.HashPassword("agent-password-7", auth.DefaultParams), Language: grievance.English}
@@ -131,11 +145,12 @@ func TestHelplineConsoles(t *testing.T) {
 	}
 
 	answered := make(chan struct{})
+	var once sync.Once
 	agentPhone := newTestPhone(t, func(d *diago.DialogServerSession) {
 		if _, err := d.Answer(diago.AnswerOptions{}); err != nil {
 			return
 		}
-		close(answered)
+		once.Do(func() { close(answered) })
 		<-d.Context().Done()
 	})
 	sipPort := m.Helpline.Addr().Port()
@@ -163,7 +178,6 @@ func TestHelplineConsoles(t *testing.T) {
 		t.Errorf("officer at /agent: %d, want 403", r.Status)
 	}
 
-	citizen := newTestPhone(t, nil)
 	callCtx, stopCall := context.WithTimeout(ctx, 30*time.Second)
 	defer stopCall()
 	opts := diago.InviteOptions{Headers: []sip.Header{&sip.FromHeader{Address: sip.Uri{Scheme: "sip", User: "9812345678", Host: "127.0.0.1"}, Params: sip.NewParams()}}}
@@ -283,5 +297,45 @@ func TestHelplineConsoles(t *testing.T) {
 			t.Fatal("agent not on break after the call")
 		}
 		time.Sleep(50 * time.Millisecond)
+	}
+
+	// A missed call becomes a call-back request; the agent, back from the
+	// break, calls back: the agent's phone, then the citizen's number
+	// through the trunk; the call is recorded and the request done.
+	if code := func() int {
+		_, _, err := citizen.dg.Invite(callCtx, sip.Uri{Scheme: "sip", User: "1078", Host: "127.0.0.1", Port: int(sipPort)}, opts)
+		var de *sipgo.ErrDialogResponse
+		if errors.As(err, &de) {
+			return de.Res.StatusCode
+		}
+		return 0
+	}(); code != 486 {
+		t.Fatalf("missed-call number: %d, want 486", code)
+	}
+	if r := agent.postForm("/agent/break", url.Values{"csrf": {atok}, "resume": {"1"}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("resume: %d", r.Status)
+	}
+	page := agent.get("/agent")
+	cb := regexp.MustCompile(`action="/agent/callbacks/(\d+)"`).FindStringSubmatch(page.Body)
+	if cb == nil || !strings.Contains(page.Body, "xxxxxx5678") {
+		t.Fatalf("no call-back on the console:\n%.3000s", page.Body)
+	}
+	if r := agent.postForm("/agent/callbacks/"+cb[1], url.Values{"csrf": {atok}}); r.Status != http.StatusSeeOther {
+		t.Fatalf("call back: %d", r.Status)
+	}
+	deadline = time.Now().Add(15 * time.Second)
+	for {
+		cbs, _ := m.Store.Callbacks(ctx, 10)
+		if len(cbs) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("call-back request not done")
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	calls, _ := m.Store.Calls(ctx, time.Now().Add(-time.Hour), time.Now().Add(time.Hour), 5)
+	if len(calls) == 0 || calls[0].Direction != "out" || calls[0].Outcome != "answered" || calls[0].RecordingKey == "" {
+		t.Errorf("call-back record: %+v", calls)
 	}
 }

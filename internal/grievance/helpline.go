@@ -168,6 +168,9 @@ type HelplineService interface {
 	AddCallback(ctx context.Context, r *CallbackRequest) error
 	// Callbacks lists the waiting call-back requests, oldest first.
 	Callbacks(ctx context.Context, limit int) ([]CallbackRequest, error)
+	// CallbackDone marks request id done by user by with call callID;
+	// ENotFound when unknown or already done.
+	CallbackDone(ctx context.Context, id, by, callID int64) error
 
 	// HelplineDay counts the calls since day.
 	HelplineDay(ctx context.Context, day time.Time) (HelplineDay, error)
@@ -216,6 +219,14 @@ type HelplineControl interface {
 	// the trunk) into the live call; it returns when the party answered or
 	// the dial failed (EUnavailable).
 	Conference(ctx context.Context, callID, target string) error
+	// Callback rings the agent's phone and, when they answer, calls the
+	// number back through the trunk; the call is recorded like any call.
+	// It returns the call record's ID once the call has ended.
+	Callback(ctx context.Context, agentUserID int64, number, helpline string) (int64, error)
+	// FeedbackCall calls the citizen, plays the resolution question in
+	// lang and returns the key pressed: '1' solved, '2' not solved, 0 for
+	// none; the call is recorded and linked to complaint.
+	FeedbackCall(ctx context.Context, number string, lang Lang, complaint string) (rune, error)
 	// Supervise dials the supervisor's phone (a registered SIP user) into
 	// the call in mode, or switches the mode when already in it.
 	Supervise(ctx context.Context, callID, supervisorSIP, mode string) error

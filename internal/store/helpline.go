@@ -391,3 +391,20 @@ func (s *Store) ExpireRecordings(ctx context.Context, before time.Time, limit in
 	})
 	return keys, wrap("expire recordings", err)
 }
+
+// CallbackDone marks a call-back request done by user with call callID;
+// ENotFound when it does not exist or is already done.
+func (s *Store) CallbackDone(ctx context.Context, id, by, callID int64) error {
+	err := s.write(ctx, func(w *wtx) error {
+		res, err := w.exec("UPDATE callback_requests SET done = ?, done_by = ?, call_id = ? WHERE id = ? AND done IS NULL",
+			ms(s.clock()), by, idNull(callID), id)
+		if err != nil {
+			return err
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return notFound()
+		}
+		return nil
+	})
+	return wrap("callback done", err)
+}

@@ -255,6 +255,8 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /agent/break", s.staff(s.agentBreak))
 	mux.HandleFunc("POST /agent/complaints", s.staff(s.agentComplaint))
 	mux.HandleFunc("POST /agent/conference", s.staff(s.agentConference))
+	mux.HandleFunc("POST /agent/callbacks/{id}", s.staff(s.agentCallback))
+	mux.HandleFunc("POST /control/complaints/{number}/feedback-call", s.staff(s.complaintFeedbackCall))
 	mux.HandleFunc("GET /control/helpline", s.staff(s.controlHelpline))
 	mux.HandleFunc("GET /control/helpline.json", s.staff(s.helplineJSON))
 	mux.HandleFunc("POST /control/helpline/supervise", s.staff(s.controlSupervise))
