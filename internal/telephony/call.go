@@ -292,9 +292,11 @@ func (s *Server) converse(c *call) string {
 				s.mu.Unlock()
 				s.persist(trs)
 				if c.ctx.Err() != nil {
+					trs = trs[:0]
 					s.mu.Lock()
 					s.dequeueLocked(w, &trs)
 					s.mu.Unlock()
+					s.persist(trs)
 					return "caller"
 				}
 				continue
