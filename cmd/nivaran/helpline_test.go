@@ -144,6 +144,26 @@ func TestHelplineConsoles(t *testing.T) {
 		t.Fatalf("issue phone account: status %d\n%.1500s", r.Status, r.Body)
 	}
 
+	// A new agent created from the same page: a Nivaran account with the
+	// agent role, both passwords shown once.
+	r = admin.postForm("/admin/agents", url.Values{"csrf": {tok}, "login": {"agent8"}, "create": {"1"}, "name": {"Agent Eight"},
+		"languages": {"en"}, "helplines": {"visitors"}})
+	web := regexp.MustCompile(`<code class="web-secret">([a-z0-9]+)</code>`).FindStringSubmatch(r.Body)
+	if r.Status != http.StatusOK || web == nil || sipPasswordRE.FindStringSubmatch(r.Body) == nil {
+		t.Fatalf("create agent: %d\n%.1500s", r.Status, r.Body)
+	}
+	newAgent := newClient(t, m)
+	lp := newAgent.get("/officer/login")
+	if r := newAgent.postForm("/officer/login", url.Values{"csrf": {csrf(t, lp.Body)}, "login": {"agent8"}, "password": {web[1]}}); r.Status != http.StatusSeeOther {
+		t.Errorf("new agent signs in with the first password: %d", r.Status)
+	}
+	if r := newAgent.get("/agent"); r.Status != http.StatusSeeOther || r.Location != "/officer/password" {
+		t.Errorf("new agent before changing the password: %d %s, want the password page", r.Status, r.Location)
+	}
+	if u, err := m.Store.UserByLogin(ctx, "agent8"); err != nil || !u.MustChange || len(u.Roles) != 1 || u.Roles[0] != grievance.RoleAgent {
+		t.Errorf("new agent: %+v %v", u, err)
+	}
+
 	answered := make(chan struct{})
 	var once sync.Once
 	agentPhone := newTestPhone(t, func(d *diago.DialogServerSession) {

@@ -2,9 +2,11 @@ package web
 
 import (
 	"crypto/rand"
+
 	"encoding/base32"
 	"encoding/json"
 	"net/http"
+	"nivaran/internal/auth"
 	"strings"
 	"time"
 
@@ -301,9 +303,11 @@ func (s *Server) controlSupervise(w http.ResponseWriter, r *http.Request) {
 }
 
 type agentsView struct {
-	Agents   []grievance.SIPAgent
-	Issued   string // SIP user whose password is shown once
-	Password string
+	Agents      []grievance.SIPAgent
+	Issued      string // SIP user whose password is shown once
+	Password    string
+	Login       string // a new agent's Nivaran login and first password, shown once
+	WebPassword string
 }
 
 // adminAgents lists the phone accounts and the form to issue one.
@@ -348,8 +352,29 @@ func (s *Server) adminAgentIssue(w http.ResponseWriter, r *http.Request) {
 		s.showAgents(w, r, http.StatusUnprocessableEntity, &grievance.Error{Code: grievance.EInvalid, Key: key,
 			Fields: map[string]string{field: key}}, agentsView{})
 	}
-	u, err := s.Auth.Users.UserByLogin(r.Context(), r.PostFormValue("login"))
-	if err != nil {
+	login := strings.ToLower(strings.TrimSpace(r.PostFormValue("login")))
+	u, err := s.Auth.Users.UserByLogin(r.Context(), login)
+	webPassword := ""
+	if grievance.ErrorCode(err) == grievance.ENotFound && r.PostFormValue("create") != "" {
+		// A new helpline agent: a Nivaran account with the agent role and
+		// a first password shown once, to be changed at first sign-in.
+		name := strings.TrimSpace(r.PostFormValue("name"))
+		if !validSIPUser(login) {
+			bad("login", "error.sip_user")
+			return
+		}
+		if name == "" || len(name) > 100 {
+			bad("name", "error.agent_name")
+			return
+		}
+		webPassword = newSIPPassword()
+		u = &grievance.User{Login: login, Name: name, Roles: []grievance.Role{grievance.RoleAgent}, Language: grievance.Hindi,
+			PasswordHash: auth.HashPassword(webPassword, auth.DefaultParams), MustChange: true}
+		if err = s.Auth.Users.CreateUser(r.Context(), u); err != nil {
+			s.showAgents(w, r, http.StatusConflict, err, agentsView{})
+			return
+		}
+	} else if err != nil {
 		bad("login", "error.agent_login")
 		return
 	}
@@ -389,7 +414,7 @@ func (s *Server) adminAgentIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Shown once, never stored: no redirect, the page is no-store.
-	s.showAgents(w, r, http.StatusOK, nil, agentsView{Issued: sipUser, Password: pw})
+	s.showAgents(w, r, http.StatusOK, nil, agentsView{Issued: sipUser, Password: pw, Login: u.Login, WebPassword: webPassword})
 }
 
 func validSIPUser(s string) bool {
