@@ -262,6 +262,42 @@ func TestHelplineConsoles(t *testing.T) {
 	if r := admin.get("/control/helpline"); r.Status != http.StatusOK || !strings.Contains(r.Body, "agent7") {
 		t.Errorf("helpline page: %d", r.Status)
 	}
+	// The supervisor (admin holds the role) listens from the control room:
+	// without a phone account first (refused with a message), then with
+	// one, their registered phone is dialled into the call; then barges.
+	if r := admin.postForm("/control/helpline/supervise", url.Values{"csrf": {tok}, "call": {callID[1]}, "mode": {"listen"}}); r.Status != http.StatusConflict {
+		t.Errorf("supervise without a phone: %d, want 409", r.Status)
+	}
+	r = admin.postForm("/admin/agents", url.Values{"csrf": {tok}, "login": {"admin"}})
+	supPw := sipPasswordRE.FindStringSubmatch(r.Body)
+	if supPw == nil {
+		t.Fatalf("supervisor's phone account: %d", r.Status)
+	}
+	supPhone := newTestPhone(t, func(d *diago.DialogServerSession) {
+		if _, err := d.Answer(diago.AnswerOptions{}); err == nil {
+			<-d.Context().Done()
+		}
+	})
+	supCtx, supCancel := context.WithTimeout(ctx, 5*time.Second)
+	defer supCancel()
+	stx, err := supPhone.dg.RegisterTransaction(supCtx, sip.Uri{Scheme: "sip", User: "admin", Host: "127.0.0.1", Port: int(sipPort)},
+		diago.RegisterOptions{Username: "admin", Password: supPw[1], Expiry: time.Minute})
+	if err != nil || stx.Register(supCtx) != nil {
+		t.Fatalf("supervisor's phone registers: %v", err)
+	}
+	if r := admin.postForm("/control/helpline/supervise", url.Values{"csrf": {tok}, "call": {callID[1]}, "mode": {"listen"}}); r.Status != http.StatusSeeOther {
+		t.Errorf("listen: %d\n%.1500s", r.Status, r.Body)
+	}
+	if r := admin.postForm("/control/helpline/supervise", url.Values{"csrf": {tok}, "call": {callID[1]}, "mode": {"barge"}}); r.Status != http.StatusSeeOther {
+		t.Errorf("barge: %d", r.Status)
+	}
+	if r := admin.postForm("/control/helpline/supervise", url.Values{"csrf": {tok}, "call": {callID[1]}, "mode": {"shout"}}); r.Status != http.StatusConflict && r.Status != http.StatusUnprocessableEntity {
+		t.Errorf("unknown mode: %d, want 4xx", r.Status)
+	}
+	if r := agent.postForm("/control/helpline/supervise", url.Values{"csrf": {atok}, "call": {callID[1]}, "mode": {"listen"}}); r.Status != http.StatusForbidden {
+		t.Errorf("agent supervises: %d, want 403", r.Status)
+	}
+
 	// A break asked for during the call, with a bad reason first.
 	if r := agent.postForm("/agent/break", url.Values{"csrf": {atok}, "reason": {"nap"}}); r.Status != http.StatusUnprocessableEntity {
 		t.Errorf("bad break reason: %d, want 422", r.Status)
@@ -284,6 +320,9 @@ func TestHelplineConsoles(t *testing.T) {
 	}
 	if rec.Complaint != filed || rec.Outcome != "answered" || rec.AgentID != agentUser.ID || rec.RecordingKey == "" {
 		t.Errorf("call record: %+v", rec)
+	}
+	if full, _ := m.Store.Call(ctx, rec.ID); full == nil || len(full.Legs) != 3 || full.Legs[2].Role != "supervisor" || full.Legs[2].Party != "admin" {
+		t.Errorf("legs: %+v, want caller, agent, supervisor", full)
 	}
 	// The control room's call list and report, and the recording played
 	// with a range request, logged; an agent may not play it.
