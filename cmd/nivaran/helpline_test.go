@@ -233,6 +233,15 @@ func TestHelplineConsoles(t *testing.T) {
 	if callID == nil {
 		t.Fatal("no call id on the console")
 	}
+	// Linking the call to someone else's complaint is refused; to the
+	// caller's earlier one it works (the new complaint below replaces it).
+	other := fileJSON(t, api, map[string]any{"mobile": "9800000001"})["number"].(string)
+	if r := agent.postForm("/agent/link", url.Values{"csrf": {atok}, "call": {callID[1]}, "complaint": {other}}); r.Status != http.StatusNotFound {
+		t.Errorf("link another citizen's complaint: %d, want 404", r.Status)
+	}
+	if r := agent.postForm("/agent/link", url.Values{"csrf": {atok}, "call": {callID[1]}, "complaint": {earlier}}); r.Status != http.StatusSeeOther {
+		t.Errorf("link the caller's earlier complaint: %d", r.Status)
+	}
 	// Bad input: an invalid complaint changes nothing and says why.
 	bad := agent.postForm("/agent/complaints", url.Values{"csrf": {atok}, "call": {callID[1]}, "name": {"X"}})
 	if bad.Status != http.StatusUnprocessableEntity {

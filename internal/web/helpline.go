@@ -168,6 +168,32 @@ func (s *Server) agentComplaint(w http.ResponseWriter, r *http.Request) {
 	redirect(w, r, "/agent?filed="+c.Number)
 }
 
+// agentLink links the agent's call to one of the caller's earlier
+// complaints (a caller asking about an existing complaint).
+func (s *Server) agentLink(w http.ResponseWriter, r *http.Request) {
+	if !s.agentOnly(w, r) {
+		return
+	}
+	a, ok := s.myAgent(r)
+	if !ok || a.Status != grievance.AgentOnCall || a.CallID != r.PostFormValue("call") {
+		s.showAgent(w, r, http.StatusConflict, grievance.Errorf(grievance.EConflict, "error.call_over"))
+		return
+	}
+	number := r.PostFormValue("complaint")
+	c, err := s.Complaints.Complaint(r.Context(), grievance.SystemActor, number)
+	if err != nil || c.Mobile != grievance.NormalizeMobile(a.Caller) {
+		// Only the caller's own complaints: an agent cannot attach (and so
+		// reveal) someone else's.
+		s.showAgent(w, r, http.StatusNotFound, grievance.Errorf(grievance.ENotFound, "error.not_found"))
+		return
+	}
+	if err := s.Helpline.LinkComplaint(a.CallID, c.Number); err != nil {
+		s.showAgent(w, r, http.StatusConflict, err)
+		return
+	}
+	redirect(w, r, "/agent?filed="+c.Number)
+}
+
 // agentConference brings an officer into the agent's call.
 func (s *Server) agentConference(w http.ResponseWriter, r *http.Request) {
 	if !s.agentOnly(w, r) {

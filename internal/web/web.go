@@ -255,6 +255,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /agent/break", s.staff(s.agentBreak))
 	mux.HandleFunc("POST /agent/complaints", s.staff(s.agentComplaint))
 	mux.HandleFunc("POST /agent/conference", s.staff(s.agentConference))
+	mux.HandleFunc("POST /agent/link", s.staff(s.agentLink))
 	mux.HandleFunc("POST /agent/callbacks/{id}", s.staff(s.agentCallback))
 	mux.HandleFunc("POST /control/complaints/{number}/feedback-call", s.staff(s.complaintFeedbackCall))
 	mux.HandleFunc("GET /control/helpline", s.staff(s.controlHelpline))
