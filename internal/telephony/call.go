@@ -93,12 +93,11 @@ func (s *Server) dequeueLocked(w *waiter, trs *[]grievance.AgentTransition) {
 
 // handleInvite runs one inbound call from INVITE to hang-up.
 func (s *Server) handleInvite(d *diago.DialogServerSession) {
-	s.wg.Add(1)
-	defer s.wg.Done()
-	if s.ctx.Err() != nil {
+	if !s.enter() {
 		d.Respond(503, "Service Unavailable", nil)
 		return
 	}
+	defer s.wg.Done()
 	if !s.trunkAllowed(d) {
 		s.log.Warn("telephony: call refused: not from the trunk", "source", d.InviteRequest.Source())
 		return

@@ -66,6 +66,10 @@ func (s *Server) didOf(helpline string) string {
 // Callback rings the agent, then calls number back; see
 // grievance.HelplineControl.
 func (s *Server) Callback(ctx context.Context, userID int64, number, helpline string) (int64, error) {
+	if !s.enter() {
+		return 0, grievance.Errorf(grievance.EUnavailable, "error.unavailable")
+	}
+	defer s.wg.Done()
 	uri, ok := s.target(number)
 	if !ok {
 		return 0, grievance.Errorf(grievance.EInvalid, "error.dial_target")
@@ -89,8 +93,6 @@ func (s *Server) Callback(ctx context.Context, userID int64, number, helpline st
 	contact, sipUser := a.contact, a.SIPUser
 	s.mu.Unlock()
 	s.persist(trs)
-	s.wg.Add(1)
-	defer s.wg.Done()
 
 	o := s.newOutbound(helpline, number)
 	o.rec.Legs = append(o.rec.Legs, grievance.CallLeg{Role: "agent", Party: sipUser, UserID: userID, Offered: s.now()})
@@ -159,7 +161,9 @@ func (s *Server) FeedbackCall(ctx context.Context, number string, lang grievance
 	if !lang.Valid() {
 		lang = grievance.Hindi
 	}
-	s.wg.Add(1)
+	if !s.enter() {
+		return 0, grievance.Errorf(grievance.EUnavailable, "error.unavailable")
+	}
 	defer s.wg.Done()
 	o := s.newOutbound(s.cfg.Helplines[0].Code, number)
 	o.rec.Language, o.rec.Complaint, o.rec.Outcome = lang, complaint, "no_answer"

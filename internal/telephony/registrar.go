@@ -122,7 +122,10 @@ func (s *Server) digestOK(h, method, user, ha1 string, now time.Time) bool {
 // lockout after repeated wrong answers, bindings keyed on the To user
 // (baresip adds a random suffix to its Contact user).
 func (s *Server) onRegister(req *sip.Request, tx sip.ServerTransaction) {
-	s.wg.Add(1)
+	if !s.enter() {
+		tx.Respond(sip.NewResponseFromRequest(req, 503, "Service Unavailable", nil))
+		return
+	}
 	defer s.wg.Done()
 	respond := func(code int, reason string, hdrs ...sip.Header) {
 		res := sip.NewResponseFromRequest(req, code, reason, nil)

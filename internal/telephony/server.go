@@ -111,7 +111,9 @@ type Server struct {
 
 	ctx    context.Context
 	cancel context.CancelFunc
-	wg     sync.WaitGroup // every goroutine the server started
+	wg     sync.WaitGroup // every goroutine the server started or serves in
+	gate   sync.Mutex     // makes enter and Close's closing exclusive, so no Add races Wait
+	closed bool
 
 	stats MediaStats // guarded by mu
 
@@ -212,6 +214,9 @@ func (s *Server) Close() error {
 	if s.cancel == nil {
 		return nil
 	}
+	s.gate.Lock()
+	s.closed = true
+	s.gate.Unlock()
 	s.cancel()
 	s.mu.Lock()
 	calls := make([]*call, 0, len(s.calls))
@@ -505,4 +510,16 @@ func (s *Server) ExpireRecordings(ctx context.Context, before time.Time) (int, e
 			return n, nil
 		}
 	}
+}
+
+// enter counts a request handler or outbound call in, so that Close waits
+// for it; false once Close has begun.
+func (s *Server) enter() bool {
+	s.gate.Lock()
+	defer s.gate.Unlock()
+	if s.closed {
+		return false
+	}
+	s.wg.Add(1)
+	return true
 }
