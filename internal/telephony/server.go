@@ -74,7 +74,9 @@ func (c *Config) defaults() {
 		c.MenuTimeout = 5 * time.Second
 	}
 	if c.MaxExpires == 0 {
-		c.MaxExpires = time.Hour
+		// Bindings live in memory: a short registration brings every phone
+		// back within five minutes of a restart.
+		c.MaxExpires = 5 * time.Minute
 	}
 	if c.Lockout == 0 {
 		c.Lockout = 5
