@@ -29,6 +29,7 @@ import (
 	"nivaran/internal/open311"
 	"nivaran/internal/reply"
 	"nivaran/internal/store"
+	"nivaran/internal/telephony"
 	"nivaran/internal/web"
 )
 
@@ -44,6 +45,7 @@ type Main struct {
 	Bus        *live.Bus          // live changes for the control room's screens
 	SMS        *smsParts          // nil when NIVARAN_SMS_GATEWAY=off
 	Dispatcher *notify.Dispatcher // nil when NIVARAN_SMS_GATEWAY=off
+	Helpline   *telephony.Server  // nil unless NIVARAN_SIP_ADDR is set
 
 	ln      net.Listener
 	serving chan error
@@ -131,6 +133,9 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	if err := m.startHelpline(secret, blobs); err != nil {
+		return err
+	}
 
 	m.Auth = auth.NewService(m.Store, m.Store, m.Store)
 	m.Auth.Lockout, m.Auth.LockoutFor, m.Auth.TTL, m.Auth.Now = c.LoginLockout, c.LockoutFor, c.SessionTTL, m.Now
@@ -156,6 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
 		Reports: m.Store, Duplicates: m.Store, Admin: m.Store,
 		Analytics: m.Store, APIAccess: m.Store,
+		Helpline:  m.helplineControl(), Calls: m.Store,
 	})
 	if err != nil {
 		return err
@@ -260,6 +266,10 @@ func (m *Main) Close() error {
 	if m.stop != nil {
 		m.stop()
 		m.jobs.Wait()
+	}
+	if m.Helpline != nil {
+		errs = append(errs, m.Helpline.Close()) // its calls store their records first
+		m.Helpline = nil
 	}
 	if m.Store != nil {
 		errs = append(errs, m.Store.Close())

@@ -167,3 +167,15 @@ func (d *Dir) Open(ctx context.Context, key string) (io.ReadSeekCloser, error) {
 	}
 	return f, nil
 }
+
+// Delete removes the blob with key (recordings past their retention).
+// A missing blob is not an error.
+func (d *Dir) Delete(ctx context.Context, key string) error {
+	if !ValidKey(key) {
+		return grievance.Errorf(grievance.ENotFound, "error.not_found")
+	}
+	if err := os.Remove(d.path(key)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("blob: delete %s: %w", key, err)
+	}
+	return nil
+}

@@ -78,3 +78,39 @@ func TestCalendarSettings(t *testing.T) {
 		t.Errorf("none: %v", c.SaturdaysOff)
 	}
 }
+
+func TestSIPConfig(t *testing.T) {
+	env := func(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+	c, err := Load(nil, env(map[string]string{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SIP.Addr != "" || len(c.SIP.Trunks) != 2 || c.SIP.RingTimeout != 15*time.Second || c.SIP.RecordingDays != 90 {
+		t.Errorf("defaults: %+v", c.SIP)
+	}
+	c, err = Load(nil, env(map[string]string{"NIVARAN_SIP_ADDR": "on", "NIVARAN_SIP_TRUNKS": "10.0.0.1,192.168.0.0/24",
+		"NIVARAN_SIP_RING_SECONDS": "20", "NIVARAN_SIP_WRAPUP_SECONDS": "0"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.SIP.Addr != "0.0.0.0:5060" || len(c.SIP.Trunks) != 2 || c.SIP.Trunks[0].String() != "10.0.0.1/32" || c.SIP.WrapUp != 0 {
+		t.Errorf("set: %+v", c.SIP)
+	}
+	for _, bad := range []map[string]string{
+		{"NIVARAN_SIP_ADDR": "5060"},
+		{"NIVARAN_SIP_TRUNKS": "ten"},
+		{"NIVARAN_SIP_TRUNK_USER": "t"},
+		{"NIVARAN_SIP_TRUNK_DIAL": "sip:x@y"},
+		{"NIVARAN_SIP_RING_SECONDS": "1"},
+		{"NIVARAN_RECORDING_DAYS": "-1"},
+	} {
+		_, err := Load(nil, env(bad))
+		var name string
+		for k := range bad {
+			name = k
+		}
+		if err == nil || !strings.Contains(err.Error(), name) {
+			t.Errorf("%v: error %v, want one naming %s", bad, err, name)
+		}
+	}
+}

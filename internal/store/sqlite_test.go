@@ -312,3 +312,9 @@ VALUES (?, 'Sita Devi', '9876543210', 'hi', 'web', 'road', 'w1', 'Gali 2', 'Brok
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "complaints/s")
 }
+
+func TestHelplineConformance(t *testing.T) {
+	storetest.RunHelpline(t, func(t *testing.T, now func() time.Time) storetest.HelplineHarness {
+		return MustOpen(t, t.TempDir(), now)
+	})
+}

@@ -24,6 +24,7 @@ type wallView struct {
 	MaxOpen   int
 	AreaHeat  []areaHeat
 	Helpline  bool
+	Help      helplineView
 	AgeLabels [4]string
 }
 
@@ -96,6 +97,11 @@ func (s *Server) wallPage(w http.ResponseWriter, r *http.Request) {
 		}
 		b, _ := json.Marshal(pts)
 		v.Points = string(b)
+	}
+	if s.Helpline != nil && s.Calls != nil {
+		if hv, err := s.helplineData(r); err == nil {
+			v.Helpline, v.Help = true, hv
+		}
 	}
 	p.Data = v
 	s.render(w, http.StatusOK, "wall", p)

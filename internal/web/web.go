@@ -77,6 +77,10 @@ type Deps struct {
 	// APIAccess keeps Open311 keys and API tokens for /admin/api; nil:
 	// that page is not found.
 	APIAccess APIAccess
+	// Helpline is the running phone helpline (nil when off: its pages are
+	// not found); Calls keeps its accounts, calls and call-backs.
+	Helpline grievance.HelplineControl
+	Calls    grievance.HelplineService
 }
 
 // Server is the web surfaces' handler.
@@ -264,6 +268,21 @@ func (s *Server) Handler() http.Handler {
 		mux.HandleFunc("POST /admin/api/keys/{id}/revoke", s.staff(s.adminAPIKeyRevoke))
 		mux.HandleFunc("POST /admin/api/tokens/{id}/revoke", s.staff(s.adminAPITokenRevoke))
 	}
+	mux.HandleFunc("GET /agent", s.staff(s.agentConsole))
+	mux.HandleFunc("GET /agent/live.json", s.staff(s.agentLiveJSON))
+	mux.HandleFunc("POST /agent/break", s.staff(s.agentBreak))
+	mux.HandleFunc("POST /agent/complaints", s.staff(s.agentComplaint))
+	mux.HandleFunc("POST /agent/conference", s.staff(s.agentConference))
+	mux.HandleFunc("POST /agent/link", s.staff(s.agentLink))
+	mux.HandleFunc("POST /agent/callbacks/{id}", s.staff(s.agentCallback))
+	mux.HandleFunc("POST /control/complaints/{number}/feedback-call", s.staff(s.complaintFeedbackCall))
+	mux.HandleFunc("GET /control/helpline", s.staff(s.controlHelpline))
+	mux.HandleFunc("GET /control/helpline.json", s.staff(s.helplineJSON))
+	mux.HandleFunc("POST /control/helpline/supervise", s.staff(s.controlSupervise))
+	mux.HandleFunc("GET /control/calls", s.staff(s.controlCalls))
+	mux.HandleFunc("GET /control/calls/{id}/recording", s.staff(s.callRecording))
+	mux.HandleFunc("GET /admin/agents", s.staff(s.adminAgents))
+	mux.HandleFunc("POST /admin/agents", s.staff(s.adminAgentIssue))
 	mux.HandleFunc("GET /static/{name}", s.staticFile)
 	mux.HandleFunc("/", s.notFound)
 	cop := http.NewCrossOriginProtection()
