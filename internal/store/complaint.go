@@ -94,7 +94,7 @@ func events(ctx context.Context, q querier, complaintID int64, publicOnly bool, 
 
 // readTx runs fn in a read transaction on the reader pool: one consistent
 // snapshot for a method that reads more than one table.
-func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) readTx(ctx context.Context, fn func(*rtx) error) error {
 	tx, err := s.rdb.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -134,12 +134,8 @@ func insertAttachments(w *wtx, c *grievance.Complaint, eventID int64, atts []gri
 		a := &atts[i]
 		a.EventID = eventID
 		lat, lng := pointArgs(a.Location)
-		res, err := w.exec(`INSERT INTO attachments (complaint_id, event_id, blob_key, content_type, size, lat, lng, created)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, eventID, a.Key, a.ContentType, a.Size, lat, lng, ms(a.Created))
-		if err != nil {
-			return err
-		}
-		if a.ID, err = res.LastInsertId(); err != nil {
+		if err := w.QueryRowContext(w.ctx, `INSERT INTO attachments (complaint_id, event_id, blob_key, content_type, size, lat, lng, created)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.ID, eventID, a.Key, a.ContentType, a.Size, lat, lng, ms(a.Created)).Scan(&a.ID); err != nil {
 			return err
 		}
 	}
@@ -150,17 +146,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, eventID, a.Key, a.ContentType, a.Size, l
 // after the complaint row is written: the event records the complaint's
 // deadline as it stands after the change (the scorecard's "in time").
 func insertEvent(w *wtx, e *grievance.Event) error {
-	res, err := w.exec(`INSERT INTO events (complaint_id, at, kind, actor_id, actor_name, from_status, to_status, note,
+	if err := w.QueryRowContext(w.ctx, `INSERT INTO events (complaint_id, at, kind, actor_id, actor_name, from_status, to_status, note,
 is_public, note_public, assignee_id, department, level, due)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT due FROM complaints WHERE id = ?))`,
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT due FROM complaints WHERE id = ?)) RETURNING id`,
 		e.ComplaintID, ms(e.At), string(e.Kind), e.ActorID, e.ActorName, string(e.From), string(e.To), e.Note,
-		b2i(e.Public), b2i(e.NotePublic), idNull(e.AssigneeID), e.Department, e.Level, e.ComplaintID)
-	if err != nil {
+		b2i(e.Public), b2i(e.NotePublic), idNull(e.AssigneeID), e.Department, e.Level, e.ComplaintID).Scan(&e.ID); err != nil {
 		return err
 	}
-	if e.ID, err = res.LastInsertId(); err != nil {
-		return err
-	}
+	var err error
 	if e.Kind == grievance.ActReport {
 		// The first report starts no clock but ends one: resolution times
 		// are measured to it.
@@ -295,21 +288,15 @@ var errNumberTaken = errors.New("complaint number taken")
 // errNumberTaken when the number is in use.
 func insertComplaint(w *wtx, c *grievance.Complaint) error {
 	lat, lng := pointArgs(c.Location)
-	res, err := w.exec(`INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
+	err := w.QueryRowContext(w.ctx, `INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
 description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING id`,
 		c.Number, c.Name, c.Mobile, string(c.Language), string(c.Channel), c.Category, c.Area, c.Address,
 		c.Description, lat, lng, string(c.Status), c.Department, idNull(c.AssigneeID), c.Level, ms(c.Due),
-		c.DuplicateOf, ms(c.Created), ms(c.Updated))
-	if err != nil {
-		return err
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
+		c.DuplicateOf, ms(c.Created), ms(c.Updated)).Scan(&c.ID)
+	if errors.Is(err, sql.ErrNoRows) {
 		return errNumberTaken
 	}
-	c.ID, err = res.LastInsertId()
 	return err
 }
 
@@ -317,7 +304,7 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (nu
 // ENotFound otherwise.
 func (s *Store) Complaint(ctx context.Context, actor grievance.Actor, number string) (*grievance.Complaint, error) {
 	var c *grievance.Complaint
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *rtx) error {
 		var err error
 		if c, err = complaintByNumber(ctx, tx, number); err != nil {
 			return err
@@ -341,7 +328,7 @@ func (s *Store) Track(ctx context.Context, number, mobile string) (*grievance.Co
 	mobile = grievance.NormalizeMobile(mobile)
 	var c *grievance.Complaint
 	var evs []grievance.Event
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *rtx) error {
 		var err error
 		c, err = complaintByNumber(ctx, tx, number)
 		if err != nil {
@@ -377,7 +364,7 @@ func (s *Store) Track(ctx context.Context, number, mobile string) (*grievance.Co
 // actor may not see the complaint.
 func (s *Store) History(ctx context.Context, actor grievance.Actor, number string) ([]grievance.Event, error) {
 	var evs []grievance.Event
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *rtx) error {
 		c, err := complaintByNumber(ctx, tx, number)
 		if err != nil {
 			return err

@@ -50,7 +50,7 @@ func (s *Store) Scorecard(ctx context.Context, by grievance.ScoreBy, from, to ti
 		return nil, wrap("scorecard", err)
 	}
 	t := grievance.NewTally(by, from, to)
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *rtx) error {
 		var (
 			cur     int64 = -1
 			area    string
