@@ -74,10 +74,22 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 	s.setMasters(m)
 	close(s.stopped) // no writer goroutine, no checkpointer
 	close(s.cpStopped)
+	lctx, stop := context.WithCancel(context.Background())
+	s.stopListen, s.listenStopped = stop, make(chan struct{})
+	ready := make(chan error, 1)
+	go s.listen(lctx, ready)
+	if err := <-ready; err != nil {
+		stop()
+		<-s.listenStopped
+		pool.Close()
+		return nil, fmt.Errorf("store: open: listen: %w", err)
+	}
 	return s, nil
 }
 
 func (s *Store) closePostgres() error {
+	s.stopListen()
+	<-s.listenStopped // Publish is not called after Close returns
 	if err := s.wdb.Close(); err != nil {
 		return fmt.Errorf("store: close: %w", err)
 	}

@@ -89,6 +89,8 @@ type Store struct {
 	cdb           *sql.DB // the checkpointer's connection (SQLite)
 	pgURL         string  // PostgreSQL: the database's address
 	cpStopped     chan struct{}
+	listenStopped chan struct{}      // PostgreSQL: the listener has ended
+	stopListen    context.CancelFunc // PostgreSQL: ends the listener
 	now           func() time.Time
 	loc           *time.Location
 	blob          grievance.BlobStore
@@ -619,5 +621,10 @@ func (s *Store) published(w *wtx, c *grievance.Complaint, ev grievance.Event) {
 		return
 	}
 	ch := grievance.ChangeOf(c, ev)
+	if s.d.pg {
+		// Every server hears of it, this one too, through the listener.
+		w.notify(pgLiveChannel, ch)
+		return
+	}
 	w.afterCommit(func() { s.publish(ch) })
 }
