@@ -56,9 +56,12 @@ type ComplaintFilter struct {
 	AssigneeID int64
 	Mobile     string
 	Channel    Channel
-	Order      string
-	Limit      int    // default 50, at most 500
-	Cursor     string // from ComplaintPage.Next
+	// Text finds complaints by number, mobile, name and description: each
+	// of its words must begin a word of the complaint (Hindi or English).
+	Text   string
+	Order  string
+	Limit  int    // default 50, at most 500
+	Cursor string // from ComplaintPage.Next
 }
 
 // ComplaintPage is one page of a list.

@@ -297,7 +297,10 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (nu
 	if errors.Is(err, sql.ErrNoRows) {
 		return errNumberTaken
 	}
-	return err
+	if err != nil {
+		return err
+	}
+	return indexSearch(w, c.ID, searchDocument(c.Number, c.Mobile, c.Name, c.Description))
 }
 
 // Complaint returns the complaint with its attachments if actor may see it;
@@ -570,6 +573,10 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	}
 	if f.Channel != "" {
 		add("channel = ?", string(f.Channel))
+	}
+	if terms := queryTerms(f.Text); len(terms) > 0 {
+		cond, arg := s.d.textCondition(terms)
+		add(cond, arg)
 	}
 
 	order := f.Order

@@ -84,6 +84,10 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 		pool.Close()
 		return nil, fmt.Errorf("store: open: listen: %w", err)
 	}
+	if err := s.indexBacklog(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -1,0 +1,152 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Full-text search of complaints: number, mobile, name and description, in
+// Hindi and English, with the same results on both databases.
+//
+// The words are cut by Go, not by the database, so that both databases
+// index the very same terms: a term is a run of letters, combining marks
+// and digits. Counting the marks as part of a word is what makes Hindi
+// work: the vowel signs (matras, e.g. ि ी ु), the virama that joins the
+// consonants of a conjunct (क्ष, त्र, ज्ञ), the nukta, anusvara and
+// chandrabindu are marks (Unicode Mn/Mc), and tokenizers that split on
+// anything not a letter cut "किसान" into "क" and "सान". Terms are lower
+// case; the precomposed nukta letters (क़ …, U+0958–U+095F) are written as
+// the consonant plus nukta, as typed by most keyboards; the invisible
+// joiners (ZWJ, ZWNJ) are dropped; Devanagari digits are written as ASCII
+// digits.
+//
+// A query matches the complaints that have, for every query term, a term
+// starting with it (so "किसान" finds "किसानों", "98765" a mobile number).
+// SQLite keeps the terms in an FTS5 table (ascii tokenizer: our terms are
+// already cut; it only splits at the spaces between them); PostgreSQL in a
+// tsvector column made from the term list as it is (array_to_tsvector, no
+// parser) with a GIN index, queried with prefix lexemes.
+
+// maxSearchTerms is the most query terms used; more add nothing useful.
+const maxSearchTerms = 8
+
+// searchTerms cuts text into terms.
+func searchTerms(text string) []string {
+	var terms []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			terms = append(terms, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range text {
+		switch {
+		case r >= 0x0958 && r <= 0x095F: // क़ ख़ ग़ ज़ ड़ ढ़ फ़ य़
+			b.WriteRune([]rune("कखगजडढफय")[r-0x0958])
+			b.WriteRune(0x093C)
+		case r == 0x200C || r == 0x200D:
+		case r >= '०' && r <= '९':
+			b.WriteRune('0' + (r - '०'))
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			flush()
+		}
+	}
+	flush()
+	return terms
+}
+
+// searchDocument is the terms of a complaint, space separated.
+func searchDocument(number, mobile, name, description string) string {
+	return strings.Join(searchTerms(number+" "+mobile+" "+name+" "+description), " ")
+}
+
+// queryTerms are the distinct terms of a query, at most maxSearchTerms.
+func queryTerms(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range searchTerms(text) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+		if len(out) == maxSearchTerms {
+			break
+		}
+	}
+	return out
+}
+
+// textCondition is the search condition on complaints for terms, and its
+// argument.
+func (d *dialect) textCondition(terms []string) (string, any) {
+	parts := make([]string, len(terms))
+	if d.pg {
+		// Terms hold only letters, marks and digits: no quote to escape.
+		for i, t := range terms {
+			parts[i] = "'" + t + "':*"
+		}
+		return "search @@ CAST(? AS tsquery)", strings.Join(parts, " & ")
+	}
+	for i, t := range terms {
+		parts[i] = `"` + t + `"*`
+	}
+	return "id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?)", strings.Join(parts, " AND ")
+}
+
+// indexSearch indexes complaint id's words in the write's transaction.
+func indexSearch(w *wtx, id int64, doc string) error {
+	if w.s.d.pg {
+		_, err := w.exec("UPDATE complaints SET search = array_to_tsvector(string_to_array(?, ' ')) WHERE id = ?", doc, id)
+		return err
+	}
+	_, err := w.exec("INSERT INTO complaints_fts (rowid, terms) VALUES (?, ?)", id, doc)
+	return err
+}
+
+// indexBacklog indexes the complaints filed before the search index
+// existed (or copied without it), in batches, at start-up.
+func (s *Store) indexBacklog(ctx context.Context) error {
+	missing := "SELECT id, number, mobile, name, description FROM complaints WHERE id > (SELECT COALESCE(MAX(rowid), 0) FROM complaints_fts) ORDER BY id LIMIT 5000"
+	if s.d.pg {
+		missing = "SELECT id, number, mobile, name, description FROM complaints WHERE search IS NULL ORDER BY id LIMIT 5000"
+	}
+	for {
+		type row struct {
+			id  int64
+			doc string
+		}
+		var rows []row
+		err := each(ctx, s.rdb, missing, func(r scanner) error {
+			var x row
+			var number, mobile, name, desc string
+			if err := r.Scan(&x.id, &number, &mobile, &name, &desc); err != nil {
+				return err
+			}
+			x.doc = searchDocument(number, mobile, name, desc)
+			rows = append(rows, x)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store: index search: %w", err)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		err = s.write(ctx, func(w *wtx) error {
+			for _, x := range rows {
+				if err := indexSearch(w, x.id, x.doc); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store: index search: %w", err)
+		}
+	}
+}
