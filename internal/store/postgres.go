@@ -6,8 +6,10 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -167,7 +169,11 @@ func (s *Store) writePG(ctx context.Context, fn func(*wtx) error) error {
 		if err == nil {
 			return nil
 		}
-		if !retryable(err) || attempt >= pgMaxRetries {
+		// A connection that died in the pool (the database restarted)
+		// fails its first use; when nothing reached the server, a fresh
+		// connection may try again, once or twice.
+		again := retryable(err) || pgconn.SafeToRetry(err) && attempt < 2
+		if !again || attempt >= pgMaxRetries {
 			return unavailable(err)
 		}
 		// Back off with jitter so that the transactions that collided do
@@ -239,7 +245,8 @@ func unavailable(err error) error {
 	var ce *pgconn.ConnectError
 	var pe *pgconn.PgError
 	switch {
-	case errors.Is(err, driver.ErrBadConn), errors.Is(err, context.DeadlineExceeded),
+	case errors.Is(err, driver.ErrBadConn), errors.Is(err, context.DeadlineExceeded), errors.Is(err, pgconn.ErrConnClosed),
+		errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF), strings.Contains(err.Error(), "conn closed"),
 		errors.As(err, &ne), errors.As(err, &ce), pgconn.SafeToRetry(err), pgconn.Timeout(err):
 	case errors.As(err, &pe) && (pe.Code[:2] == "08" || pe.Code == "57P01" || pe.Code == "57P02" || pe.Code == "57P03"):
 	default:

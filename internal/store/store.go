@@ -325,7 +325,7 @@ func (s *Store) Close() error {
 func (s *Store) Ready(ctx context.Context) error {
 	var one int
 	if err := s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return fmt.Errorf("store: ready: %w", err)
+		return fmt.Errorf("store: ready: %w", unavailable(err))
 	}
 	select {
 	case <-s.quit:
