@@ -2,9 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -110,54 +107,13 @@ func TestSeveralServers(t *testing.T) {
 	}
 
 	// Citizens file on both servers; A is killed meanwhile.
-	var mu sync.Mutex
-	var acked []string
-	stop := make(chan struct{})
-	var filers sync.WaitGroup
-	for i := range 8 {
-		m := a
-		if i%2 == 1 {
-			m = b
-		}
-		filers.Add(1)
-		go func() {
-			defer filers.Done()
-			cl := newClient(t, m)
-			cl.http.Timeout = 30 * time.Second
-			for k := 0; ; k++ {
-				select {
-				case <-stop:
-					return
-				default:
-				}
-				body, _ := json.Marshal(map[string]any{"name": "राम कुमार", "mobile": fmt.Sprintf("98%08d", i*100000+k), "language": "hi",
-					"category": "mun-garbage", "area": "w-z1-aminabad", "address": "गली 4", "description": "कूड़ा नहीं उठा"})
-				req, _ := http.NewRequest("POST", cl.base+"/api/v1/complaints", strings.NewReader(string(body)))
-				req.Header.Set("Content-Type", "application/json")
-				res, err := cl.http.Do(req)
-				if err != nil {
-					time.Sleep(20 * time.Millisecond) // A is gone: not acknowledged
-					continue
-				}
-				var out struct{ Number string }
-				err = json.NewDecoder(res.Body).Decode(&out)
-				res.Body.Close()
-				if res.StatusCode == http.StatusCreated && err == nil && out.Number != "" {
-					mu.Lock()
-					acked = append(acked, out.Number)
-					mu.Unlock()
-				}
-			}
-		}()
-	}
+	load := startFilers(t, 8, a, b)
 	time.Sleep(1500 * time.Millisecond)
 	kill(a)
-	mu.Lock()
-	atKill := len(acked)
-	mu.Unlock()
+	atKill := len(load.Acked())
 	time.Sleep(1500 * time.Millisecond)
-	close(stop)
-	filers.Wait()
+	load.Stop()
+	acked := load.Acked()
 	if atKill == 0 || len(acked) <= atKill {
 		t.Fatalf("%d complaints acknowledged before the kill, %d in all: B did not keep serving", atKill, len(acked))
 	}
