@@ -58,6 +58,7 @@ type ComplaintFilter struct {
 	Channel    Channel
 	// Text finds complaints by number, mobile, name and description: each
 	// of its words must begin a word of the complaint (Hindi or English).
+	// A text search lists the newest filed first, whatever Order says.
 	Text   string
 	Order  string
 	Limit  int    // default 50, at most 500

@@ -574,9 +574,13 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	if f.Channel != "" {
 		add("channel = ?", string(f.Channel))
 	}
-	if terms := queryTerms(f.Text); len(terms) > 0 {
-		cond, arg := s.d.textCondition(terms)
-		add(cond, arg)
+	from := "complaints"
+	terms := queryTerms(f.Text)
+	var text textSearch
+	if len(terms) > 0 {
+		text = s.d.textSearch(terms)
+		from = text.from
+		add(text.cond, text.arg)
 	}
 
 	order := f.Order
@@ -592,12 +596,17 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	default:
 		return grievance.ComplaintPage{}, wrap("search complaints", (grievance.FieldErrors{"order": "error.order"}).Err())
 	}
+	if len(terms) > 0 {
+		order, orderBy = grievance.OrderRecent, text.orderBy
+	}
 	if f.Cursor != "" {
 		cur, err := decodeCursor(f.Cursor, order)
 		if err != nil {
 			return grievance.ComplaintPage{}, wrap("search complaints", err)
 		}
-		if order == grievance.OrderDue {
+		if len(terms) > 0 {
+			add(text.after, cur.id)
+		} else if order == grievance.OrderDue {
 			add(dueAfter, cur.links, cur.links, cur.key, cur.key, cur.id)
 		} else {
 			add("(created < ? OR (created = ? AND id < ?))", cur.key, cur.key, cur.id)
@@ -610,7 +619,7 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	if limit > 500 {
 		limit = 500
 	}
-	q := "SELECT " + complaintCols + " FROM complaints"
+	q := "SELECT " + complaintCols + " FROM " + from
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
@@ -635,6 +644,9 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 		k, links := ms(last.Due), int64(last.Links)
 		if order == grievance.OrderRecent {
 			k, links = ms(last.Created), 0
+		}
+		if len(terms) > 0 {
+			k = last.ID
 		}
 		page.Next = encodeCursor(order, k, last.ID, links)
 	}

@@ -24,6 +24,7 @@ import (
 //
 // A query matches the complaints that have, for every query term, a term
 // starting with it (so "किसान" finds "किसानों", "98765" a mobile number).
+// Matches are listed newest filed first, whatever order the list asked for.
 // SQLite keeps the terms in an FTS5 table (ascii tokenizer: our terms are
 // already cut; it only splits at the spaces between them); PostgreSQL in a
 // tsvector column made from the term list as it is (array_to_tsvector, no
@@ -81,21 +82,37 @@ func queryTerms(text string) []string {
 	return out
 }
 
-// textCondition is the search condition on complaints for terms, and its
-// argument.
-func (d *dialect) textCondition(terms []string) (string, any) {
+// textSearch is how Search reads the complaints matching terms: its FROM
+// clause, the condition and its argument, the order (newest filed first,
+// which the index can give without sorting every match: a common word
+// matches tens of thousands of complaints, and the list shows 50) and the
+// condition that continues after a page's last complaint.
+type textSearch struct {
+	from, cond string
+	arg        any
+	orderBy    string
+	after      string // id < ?
+}
+
+func (d *dialect) textSearch(terms []string) textSearch {
 	parts := make([]string, len(terms))
 	if d.pg {
 		// Terms hold only letters, marks and digits: no quote to escape.
 		for i, t := range terms {
 			parts[i] = "'" + t + "':*"
 		}
-		return "search @@ CAST(? AS tsquery)", strings.Join(parts, " & ")
+		return textSearch{from: "complaints", cond: "search @@ CAST(? AS tsquery)", arg: strings.Join(parts, " & "),
+			orderBy: "id DESC", after: "id < ?"}
 	}
 	for i, t := range terms {
 		parts[i] = `"` + t + `"*`
 	}
-	return "id IN (SELECT rowid FROM complaints_fts WHERE complaints_fts MATCH ?)", strings.Join(parts, " AND ")
+	// The full-text index leads (CROSS JOIN keeps it outside) and gives its
+	// rows newest first; each is checked against the other filters until
+	// the page is full.
+	return textSearch{from: "complaints_fts CROSS JOIN complaints ON complaints.id = complaints_fts.rowid",
+		cond: "complaints_fts MATCH ?", arg: strings.Join(parts, " AND "),
+		orderBy: "complaints_fts.rowid DESC", after: "complaints_fts.rowid < ?"}
 }
 
 // indexSearch indexes complaint id's words in the write's transaction.

@@ -114,6 +114,7 @@ type Store struct {
 
 	commits atomic.Int64 // transactions committed by the writer (for tests)
 	written atomic.Int64 // writes committed (for tests)
+	retries atomic.Int64 // PostgreSQL: writes tried again after a conflict
 }
 
 // mastersState is the cached masters with the calendar derived from them.
@@ -334,6 +335,10 @@ func (s *Store) Ready(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Retries is how many times, since Open, a write on PostgreSQL was tried
+// again after a serialization failure or deadlock (for benchmarks).
+func (s *Store) Retries() int64 { return s.retries.Load() }
 
 // Backup writes a consistent copy of the database to path (VACUUM INTO),
 // without stopping writes: the copy is a read transaction, so writers go on
