@@ -288,20 +288,34 @@ var errNumberTaken = errors.New("complaint number taken")
 // errNumberTaken when the number is in use.
 func insertComplaint(w *wtx, c *grievance.Complaint) error {
 	lat, lng := pointArgs(c.Location)
-	err := w.QueryRowContext(w.ctx, `INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
-description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING id`,
-		c.Number, c.Name, c.Mobile, string(c.Language), string(c.Channel), c.Category, c.Area, c.Address,
+	doc := searchDocument(c.Number, c.Mobile, c.Name, c.Description)
+	args := []any{c.Number, c.Name, c.Mobile, string(c.Language), string(c.Channel), c.Category, c.Area, c.Address,
 		c.Description, lat, lng, string(c.Status), c.Department, idNull(c.AssigneeID), c.Level, ms(c.Due),
-		c.DuplicateOf, ms(c.Created), ms(c.Updated)).Scan(&c.ID)
+		c.DuplicateOf, ms(c.Created), ms(c.Updated)}
+	q := insertComplaintQ
+	if w.s.d.pg {
+		// The search terms go in the same statement (one round trip less).
+		q, args = insertComplaintSearchQ, append(args, doc)
+	}
+	err := w.QueryRowContext(w.ctx, q, args...).Scan(&c.ID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return errNumberTaken
 	}
-	if err != nil {
+	if err != nil || w.s.d.pg {
 		return err
 	}
-	return indexSearch(w, c.ID, searchDocument(c.Number, c.Mobile, c.Name, c.Description))
+	return indexSearch(w, c.ID, doc)
 }
+
+const (
+	insertComplaintQ = `INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
+description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING id`
+	insertComplaintSearchQ = `INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
+description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated, search)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, array_to_tsvector(string_to_array(?, ' ')))
+ON CONFLICT (number) DO NOTHING RETURNING id`
+)
 
 // Complaint returns the complaint with its attachments if actor may see it;
 // ENotFound otherwise.
@@ -598,6 +612,15 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	}
 	if len(terms) > 0 {
 		order, orderBy = grievance.OrderRecent, text.orderBy
+		if text.few != "" {
+			var n int
+			if err := s.rdb.QueryRowContext(ctx, text.few, text.arg).Scan(&n); err != nil {
+				return grievance.ComplaintPage{}, wrap("search complaints", err)
+			}
+			if n < fewMatches {
+				orderBy = text.orderFew
+			}
+		}
 	}
 	if f.Cursor != "" {
 		cur, err := decodeCursor(f.Cursor, order)

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"unicode"
 )
@@ -92,7 +93,20 @@ type textSearch struct {
 	arg        any
 	orderBy    string
 	after      string // id < ?
+	// PostgreSQL cannot estimate how many complaints a prefix query
+	// matches, and guesses few: it then walks the primary key backwards
+	// and tests every complaint, which is right for a common word (a page
+	// is found at once) and wrong for a rare one (a number, a mobile, a
+	// name: the whole table is read). few counts the matches through the
+	// index, up to fewMatches; below that, orderFew (which the primary key
+	// cannot give) makes PostgreSQL take the index and sort what it found.
+	few, orderFew string
 }
+
+// fewMatches is where a text search on PostgreSQL stops reading its
+// matches from the full-text index and sorting them, and walks the
+// complaints newest first instead.
+const fewMatches = 2000
 
 func (d *dialect) textSearch(terms []string) textSearch {
 	parts := make([]string, len(terms))
@@ -102,7 +116,9 @@ func (d *dialect) textSearch(terms []string) textSearch {
 			parts[i] = "'" + t + "':*"
 		}
 		return textSearch{from: "complaints", cond: "search @@ CAST(? AS tsquery)", arg: strings.Join(parts, " & "),
-			orderBy: "id DESC", after: "id < ?"}
+			orderBy: "id DESC", after: "id < ?",
+			few:      "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE search @@ CAST(? AS tsquery) LIMIT " + strconv.Itoa(fewMatches) + ") m",
+			orderFew: "id + 0 DESC"}
 	}
 	for i, t := range terms {
 		parts[i] = `"` + t + `"*`
