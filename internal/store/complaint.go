@@ -612,16 +612,8 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	}
 	if len(terms) > 0 {
 		order, orderBy = grievance.OrderRecent, text.orderBy
-		if text.few != "" {
-			var n int
-			if err := s.rdb.QueryRowContext(ctx, text.few, text.arg).Scan(&n); err != nil {
-				return grievance.ComplaintPage{}, wrap("search complaints", err)
-			}
-			if n < fewMatches {
-				orderBy = text.orderFew
-			}
-		}
 	}
+	var cursorID any // the text search's page continues below this ID
 	if f.Cursor != "" {
 		cur, err := decodeCursor(f.Cursor, order)
 		if err != nil {
@@ -629,6 +621,7 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 		}
 		if len(terms) > 0 {
 			add(text.after, cur.id)
+			cursorID = cur.id
 		} else if order == grievance.OrderDue {
 			add(dueAfter, cur.links, cur.links, cur.key, cur.key, cur.id)
 		} else {
@@ -642,22 +635,41 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	if limit > 500 {
 		limit = 500
 	}
-	q := "SELECT " + complaintCols + " FROM " + from
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY " + orderBy + " LIMIT ?"
 	args = append(args, limit+1)
-
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	read := func(from, orderBy string, args []any) (grievance.ComplaintPage, error) {
+		var page grievance.ComplaintPage
+		err := each(ctx, s.rdb, "SELECT "+complaintCols+" FROM "+from+cond+" ORDER BY "+orderBy+" LIMIT ?", func(r scanner) error {
+			c, err := scanComplaint(r)
+			if err != nil {
+				return err
+			}
+			page.Complaints = append(page.Complaints, c)
+			return nil
+		}, args...)
+		return page, err
+	}
 	var page grievance.ComplaintPage
-	err := each(ctx, s.rdb, q, func(r scanner) error {
-		c, err := scanComplaint(r)
-		if err != nil {
-			return err
+	var err error
+	if text.window != "" {
+		// PostgreSQL: first among the newest complaints (a common word
+		// fills the page there); if the page is not full there, through
+		// the full-text index over all of them (a rare word has few
+		// matches to sort). See textSearch.
+		win, wargs := text.window, []any{int64(textWindow)}
+		if cursorID != nil {
+			win, wargs = text.windowAfter, []any{cursorID, int64(textWindow)}
 		}
-		page.Complaints = append(page.Complaints, c)
-		return nil
-	}, args...)
+		page, err = read(win, orderBy, append(wargs, args...))
+		if err == nil && len(page.Complaints) <= limit {
+			page, err = read(from, text.orderAll, args)
+		}
+	} else {
+		page, err = read(from, orderBy, args)
+	}
 	if err != nil {
 		return grievance.ComplaintPage{}, wrap("search complaints", err)
 	}

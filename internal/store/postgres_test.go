@@ -3,10 +3,12 @@ package store
 import (
 	"context"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
 	"nivaran/internal/blob"
+	"nivaran/internal/grievance"
 	"nivaran/internal/store/pgtest"
 	"nivaran/internal/store/storetest"
 )
@@ -40,4 +42,50 @@ func TestConformancePostgres(t *testing.T) {
 	storetest.Run(t, func(t *testing.T, now func() time.Time) storetest.Harness {
 		return MustOpenPostgres(t, pgtest.MustDatabase(t), now)
 	})
+}
+
+// TestTextSearchWindow: on PostgreSQL a text search looks among the newest
+// complaints first and then through the index; either way every match is
+// found once, newest first, across pages.
+func TestTextSearchWindow(t *testing.T) {
+	s := MustOpenPostgres(t, pgtest.MustDatabase(t), time.Now)
+	mustFixture(t, s)
+	defer func(w int) { textWindow = w }(textWindow)
+	textWindow = 3
+	ctx := context.Background()
+	var want []string
+	for i := range 12 {
+		in := sample()
+		in.Photos = nil
+		if i%3 == 0 {
+			in.Description = "पुराना किसान मामला"
+		}
+		c, err := s.File(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i%3 == 0 {
+			want = append([]string{c.Number}, want...)
+		}
+	}
+	for _, limit := range []int{1, 2, 3, 50} {
+		var got []string
+		f := grievance.ComplaintFilter{Text: "किसान", Limit: limit}
+		for {
+			p, err := s.Search(ctx, grievance.SystemActor, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, c := range p.Complaints {
+				got = append(got, c.Number)
+			}
+			if p.Next == "" {
+				break
+			}
+			f.Cursor = p.Next
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("pages of %d: %v, want %v", limit, got, want)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"unicode"
 )
@@ -94,19 +93,20 @@ type textSearch struct {
 	orderBy    string
 	after      string // id < ?
 	// PostgreSQL cannot estimate how many complaints a prefix query
-	// matches, and guesses few: it then walks the primary key backwards
-	// and tests every complaint, which is right for a common word (a page
-	// is found at once) and wrong for a rare one (a number, a mobile, a
-	// name: the whole table is read). few counts the matches through the
-	// index, up to fewMatches; below that, orderFew (which the primary key
-	// cannot give) makes PostgreSQL take the index and sort what it found.
-	few, orderFew string
+	// matches: whichever plan it picks is slow for one kind of term
+	// (walking the complaints newest first reads the whole table for a
+	// rare term; reading the index and sorting every match is slow for a
+	// common one). So Search asks twice: first among the newest textWindow
+	// complaints (window; windowAfter with a page's cursor), which fills
+	// the page of a common term at once, and only if the page is not full
+	// there, through the index over all complaints with orderAll (which
+	// the primary key cannot give, so the index is used), for a rare term.
+	window, windowAfter, orderAll string
 }
 
-// fewMatches is where a text search on PostgreSQL stops reading its
-// matches from the full-text index and sorting them, and walks the
-// complaints newest first instead.
-const fewMatches = 2000
+// textWindow is how many of the newest complaints a text search on
+// PostgreSQL reads before it turns to the full-text index.
+var textWindow = 20000
 
 func (d *dialect) textSearch(terms []string) textSearch {
 	parts := make([]string, len(terms))
@@ -117,8 +117,9 @@ func (d *dialect) textSearch(terms []string) textSearch {
 		}
 		return textSearch{from: "complaints", cond: "search @@ CAST(? AS tsquery)", arg: strings.Join(parts, " & "),
 			orderBy: "id DESC", after: "id < ?",
-			few:      "SELECT COUNT(*) FROM (SELECT 1 FROM complaints WHERE search @@ CAST(? AS tsquery) LIMIT " + strconv.Itoa(fewMatches) + ") m",
-			orderFew: "id + 0 DESC"}
+			window:      "(SELECT * FROM complaints ORDER BY id DESC LIMIT ?) complaints",
+			windowAfter: "(SELECT * FROM complaints WHERE id < ? ORDER BY id DESC LIMIT ?) complaints",
+			orderAll:    "id + 0 DESC"}
 	}
 	for i, t := range terms {
 		parts[i] = `"` + t + `"*`
