@@ -175,7 +175,7 @@ status, department, level, due, duplicate_of, created, updated`)
 }
 
 // prefixOf is the first letters of a word, as someone types before the
-// list answers: three characters (with their marks) or the word.
+// list answers: four characters (a mark counts as one) or the word.
 func prefixOf(w string) string {
 	rs := []rune(w)
 	if len(rs) <= 4 {
