@@ -84,14 +84,18 @@ var e2eDatabases sync.Map
 
 // e2eDatabase is the PostgreSQL database of data directory data, with
 // NIVARAN_TEST_E2E_POSTGRES set: the end-to-end tests then run on
-// PostgreSQL (on the server pgtest names) instead of SQLite.
+// PostgreSQL (on the server pgtest names) instead of SQLite. (TestDemo
+// then fails: `nivaran demo` generates SQLite only.)
 func e2eDatabase(t testing.TB, data string) string {
-	if u, ok := e2eDatabases.Load(data); ok {
-		return u.(string)
+	u, ok := e2eDatabases.Load(data)
+	if !ok {
+		u = pgtest.MustDatabase(t)
+		e2eDatabases.Store(data, u)
 	}
-	u := pgtest.MustDatabase(t)
-	e2eDatabases.Store(data, u)
-	return u
+	// The commands a test runs (masters, user) find it as an operator's
+	// would: in the environment.
+	t.Setenv("NIVARAN_DATABASE_URL", u.(string))
+	return u.(string)
 }
 
 // URL returns the server's base URL.
