@@ -315,12 +315,13 @@ func (m *Main) firstRun(ctx context.Context) (firstRunInfo, error) {
 		}
 		u := &grievance.User{Login: "admin", Name: "Administrator", Roles: []grievance.Role{grievance.RoleAdmin, grievance.RoleSupervisor},
 			PasswordHash: auth.HashPassword(pw, auth.DefaultParams), MustChange: must, Language: grievance.Hindi}
-		if err := m.Store.CreateUser(ctx, u); grievance.ErrorCode(err) == grievance.EConflict {
-			// Another server sharing the database created it first.
-		} else if err != nil {
-			return info, err
-		} else {
+		switch err := m.Store.CreateUser(ctx, u); {
+		case err == nil:
 			info.created = true
+		case grievance.ErrorCode(err) == grievance.EConflict:
+			// Another server sharing the database created it first.
+		default:
+			return info, err
 		}
 	} else if err != nil {
 		return info, err
