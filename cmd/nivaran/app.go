@@ -116,7 +116,7 @@ func (m *Main) Run(ctx context.Context) error {
 	// that a screen reconnecting after a restart is told to reload.
 	m.Bus = live.NewBus(4096, time.Now().UnixMicro())
 	m.Store, err = store.Open(ctx, store.Options{
-		Path: filepath.Join(c.Data, "nivaran.db"), Now: m.Now, Blobs: blobs, Location: c.Location, Messenger: messenger,
+		Path: filepath.Join(c.Data, "nivaran.db"), DatabaseURL: c.Database, Now: m.Now, Blobs: blobs, Location: c.Location, Messenger: messenger,
 		LevelDays: c.EscalationDays, ProofDistance: float64(c.ProofDistance),
 		DuplicateWindow: c.DupWindow, DuplicateDistance: float64(c.DupDistance),
 		SaturdaysOff: c.SaturdaysOff, WorkStart: c.WorkStart, WorkEnd: c.WorkEnd, Publish: m.Bus.Publish,
@@ -161,7 +161,7 @@ func (m *Main) Run(ctx context.Context) error {
 		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
 		Reports: m.Store, Duplicates: m.Store, Admin: m.Store,
 		Analytics: m.Store, APIAccess: m.Store,
-		Helpline:  m.helplineControl(), Calls: m.Store,
+		Helpline: m.helplineControl(), Calls: m.Store,
 	})
 	if err != nil {
 		return err
@@ -356,10 +356,14 @@ func (m *Main) firstRun(ctx context.Context) (firstRunInfo, error) {
 		}
 		u := &grievance.User{Login: "admin", Name: "Administrator", Roles: []grievance.Role{grievance.RoleAdmin, grievance.RoleSupervisor},
 			PasswordHash: auth.HashPassword(pw, auth.DefaultParams), MustChange: must, Language: grievance.Hindi}
-		if err := m.Store.CreateUser(ctx, u); err != nil {
+		switch err := m.Store.CreateUser(ctx, u); {
+		case err == nil:
+			info.created = true
+		case grievance.ErrorCode(err) == grievance.EConflict:
+			// Another server sharing the database created it first.
+		default:
 			return info, err
 		}
-		info.created = true
 	} else if err != nil {
 		return info, err
 	}
@@ -386,8 +390,8 @@ func ensureOfficerAccounts(ctx context.Context, st *store.Store, demoPassword st
 		if demoPassword != "" {
 			u.PasswordHash = auth.HashPassword(demoPassword, auth.DefaultParams)
 		}
-		if err := st.CreateUser(ctx, u); err != nil {
-			return err
+		if err := st.CreateUser(ctx, u); err != nil && grievance.ErrorCode(err) != grievance.EConflict {
+			return err // conflict: another server sharing the database made it first
 		}
 	}
 	return nil

@@ -28,7 +28,7 @@ func openStore(ctx context.Context, data string) (*store.Store, config.Config, e
 	if _, err := os.Stat(c.Data); err != nil {
 		return nil, c, fmt.Errorf("data directory %s: %w (run nivaran once first)", c.Data, err)
 	}
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(c.Data, "nivaran.db"), Location: c.Location})
+	st, err := store.Open(ctx, store.Options{Path: filepath.Join(c.Data, "nivaran.db"), DatabaseURL: c.Database, Location: c.Location})
 	return st, c, err
 }
 

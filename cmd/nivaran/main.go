@@ -29,6 +29,10 @@ func run(ctx context.Context, args []string) error {
 			return userCmd(ctx, args[1:])
 		case "demo":
 			return demoCmd(ctx, args[1:])
+		case "backup":
+			return backupCmd(ctx, args[1:], os.Stdout)
+		case "migrate-to":
+			return migrateToCmd(ctx, args[1:], os.Stdout)
 		case "help", "-h", "--help":
 			fmt.Print(usage)
 			return nil
@@ -58,6 +62,10 @@ const usage = `nivaran — Integrated Control Room for public grievances
         fill the data directory with synthetic complaints (demonstration, measurement)
   nivaran user password [--data DIR] LOGIN
         set a user's password (read from NIVARAN_NEW_PASSWORD or standard input)
+  nivaran backup [--data DIR] FILE
+        copy the SQLite database to FILE while the server goes on serving
+  nivaran migrate-to --database postgres://… [--data DIR]
+        copy the SQLite installation into an empty PostgreSQL database, verifying every table
 
 Configuration comes from NIVARAN_* environment variables: see the README.
 `

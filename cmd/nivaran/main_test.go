@@ -12,13 +12,16 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"nivaran/internal/config"
 	"nivaran/internal/masters"
+	"nivaran/internal/store/pgtest"
 )
 
 const (
@@ -49,6 +52,9 @@ func mustRunMainAt(t testing.TB, data string, env map[string]string, now func() 
 	for k, v := range env {
 		vars[k] = v
 	}
+	if _, set := vars["NIVARAN_DATABASE_URL"]; !set && os.Getenv("NIVARAN_TEST_E2E_POSTGRES") != "" {
+		vars["NIVARAN_DATABASE_URL"] = e2eDatabase(t, data)
+	}
 	c, err := config.Load([]string{"--addr", "127.0.0.1:0", "--data", data}, func(k string) string { return vars[k] })
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +75,27 @@ func mustRunMainAt(t testing.TB, data string, env map[string]string, now func() 
 		}
 	})
 	return m
+}
+
+// e2eDatabases are the PostgreSQL databases of the end-to-end tests by data
+// directory, so that a server restarted on the same directory finds its
+// database again.
+var e2eDatabases sync.Map
+
+// e2eDatabase is the PostgreSQL database of data directory data, with
+// NIVARAN_TEST_E2E_POSTGRES set: the end-to-end tests then run on
+// PostgreSQL (on the server pgtest names) instead of SQLite. (TestDemo
+// then fails: `nivaran demo` generates SQLite only.)
+func e2eDatabase(t testing.TB, data string) string {
+	u, ok := e2eDatabases.Load(data)
+	if !ok {
+		u = pgtest.MustDatabase(t)
+		e2eDatabases.Store(data, u)
+	}
+	// The commands a test runs (masters, user) find it as an operator's
+	// would: in the environment.
+	t.Setenv("NIVARAN_DATABASE_URL", u.(string))
+	return u.(string)
 }
 
 // URL returns the server's base URL.

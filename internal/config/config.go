@@ -18,6 +18,7 @@ import (
 type Config struct {
 	Addr          string // NIVARAN_ADDR, --addr
 	Data          string // NIVARAN_DATA, --data
+	Database      string // NIVARAN_DATABASE_URL(_FILE), --database: postgres://… runs on PostgreSQL; empty: SQLite in Data
 	BaseURL       string // NIVARAN_BASE_URL: public address, for links in SMS
 	AdminPassword string // NIVARAN_ADMIN_PASSWORD(_FILE): first run only
 	DemoPassword  string // NIVARAN_DEMO_PASSWORD(_FILE): first run only, for the placeholder officers
@@ -161,6 +162,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 	str(&c.Addr, "NIVARAN_ADDR")
 	str(&c.Data, "NIVARAN_DATA")
+	secret(&c.Database, "NIVARAN_DATABASE_URL")
 	str(&c.BaseURL, "NIVARAN_BASE_URL")
 	secret(&c.AdminPassword, "NIVARAN_ADMIN_PASSWORD")
 	secret(&c.DemoPassword, "NIVARAN_DEMO_PASSWORD")
@@ -225,6 +227,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	fs := flag.NewFlagSet("nivaran", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (NIVARAN_ADDR)")
 	fs.StringVar(&c.Data, "data", c.Data, "data directory (NIVARAN_DATA)")
+	fs.StringVar(&c.Database, "database", c.Database, "PostgreSQL database, postgres://… (NIVARAN_DATABASE_URL); default SQLite in the data directory")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -252,6 +255,10 @@ func (c *Config) validate() error {
 	}
 	if c.Data == "" {
 		errs = append(errs, errors.New("NIVARAN_DATA: must not be empty"))
+	}
+	if c.Database != "" && !strings.HasPrefix(c.Database, "postgres://") && !strings.HasPrefix(c.Database, "postgresql://") {
+		// Not echoed: the address may carry a password.
+		errs = append(errs, errors.New("NIVARAN_DATABASE_URL: want postgres://user:password@host:port/database"))
 	}
 	if c.BaseURL != "" && !strings.HasPrefix(c.BaseURL, "http://") && !strings.HasPrefix(c.BaseURL, "https://") {
 		errs = append(errs, fmt.Errorf("NIVARAN_BASE_URL: want http://… or https://…, got %q", c.BaseURL))

@@ -24,6 +24,13 @@ func TestLoad(t *testing.T) {
 	if c.Location == nil {
 		t.Error("Location not set")
 	}
+	if c.Database != "" {
+		t.Errorf("Database = %q without NIVARAN_DATABASE_URL, want SQLite", c.Database)
+	}
+	c, err = Load([]string{"--database", "postgres://db/b"}, env(map[string]string{"NIVARAN_DATABASE_URL": "postgres://db/a"}))
+	if err != nil || c.Database != "postgres://db/b" {
+		t.Errorf("--database: %q %v, want the flag to win", c.Database, err)
+	}
 }
 
 func TestLoadErrorsNameVariable(t *testing.T) {
@@ -49,6 +56,8 @@ func TestLoadErrorsNameVariable(t *testing.T) {
 		{"NIVARAN_SMS_RETRY_MAX", "1ms"},
 		{"NIVARAN_SMS_MAX_ATTEMPTS", "0"},
 		{"NIVARAN_SMS_LEASE", "1s"},
+		{"NIVARAN_DATABASE_URL", "mysql://db/nivaran"},
+		{"NIVARAN_DATABASE_URL_FILE", "/no/such/file"},
 	}
 	for _, tt := range tests {
 		_, err := Load(nil, env(map[string]string{tt.name: tt.value}))

@@ -60,9 +60,13 @@ type ComplaintFilter struct {
 	// To exclusive.
 	CreatedFrom time.Time
 	CreatedTo   time.Time
-	Order       string
-	Limit       int    // default 50, at most 500
-	Cursor      string // from ComplaintPage.Next
+	// Text finds complaints by number, mobile, name and description: each
+	// of its words must begin a word of the complaint (Hindi or English).
+	// A text search lists the newest filed first, whatever Order says.
+	Text   string
+	Order  string
+	Limit  int    // default 50, at most 500
+	Cursor string // from ComplaintPage.Next
 }
 
 // ComplaintPage is one page of a list.

@@ -92,7 +92,7 @@ func (s *Store) changeMasters(w *wtx, actor grievance.Actor, change func(m *grie
 	if err := s.insertAudit(w, actor, rec.entity, rec.key, rec.action, rec.before, rec.after); err != nil {
 		return nil, err
 	}
-	w.afterCommit(func() { s.setMasters(loaded) })
+	w.mastersChanged(loaded)
 	return loaded, nil
 }
 
@@ -359,7 +359,7 @@ func (s *Store) AdminDisableOfficer(ctx context.Context, actor grievance.Actor, 
 		if err != nil {
 			return err
 		}
-		w.afterCommit(func() { s.setMasters(loaded) })
+		w.mastersChanged(loaded)
 		moved = len(numbers)
 		return nil
 	})
@@ -401,7 +401,7 @@ func (s *Store) ReplaceMastersAs(ctx context.Context, actor grievance.Actor, m *
 		if err := s.insertAudit(w, actor, entity, "", grievance.AuditImport, b, a); err != nil {
 			return err
 		}
-		w.afterCommit(func() { s.setMasters(loaded) })
+		w.mastersChanged(loaded)
 		return nil
 	})
 	return wrap("replace masters", err)

@@ -72,7 +72,7 @@ func periodWhere(m *grievance.Masters, f grievance.ReportFilter) (string, []any)
 
 // roTx runs fn in a read-only transaction on the reader pool, so that a
 // report's queries see one snapshot.
-func (s *Store) roTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) roTx(ctx context.Context, fn func(*rtx) error) error {
 	tx, err := s.rdb.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
@@ -100,7 +100,7 @@ FROM complaints c WHERE c.status IN ` + openStatuses + where + `
 GROUP BY c.department, COALESCE(c.assignee_id, 0) ORDER BY c.department, COALESCE(c.assignee_id, 0)`
 	all := append([]any{d8, d8, d16, d16, d31, d31}, args...)
 	var out []grievance.PendencyRow
-	err := s.roTx(ctx, func(tx *sql.Tx) error {
+	err := s.roTx(ctx, func(tx *rtx) error {
 		return each(ctx, tx, q, func(r scanner) error {
 			var p grievance.PendencyRow
 			if err := r.Scan(&p.Department, &p.OfficerID, &p.Ages[0], &p.Ages[1], &p.Ages[2], &p.Ages[3]); err != nil {
@@ -146,7 +146,7 @@ func (s *Store) Flow(ctx context.Context, f grievance.ReportFilter) ([]grievance
 			return nil
 		}
 	}
-	err := s.roTx(ctx, func(tx *sql.Tx) error {
+	err := s.roTx(ctx, func(tx *rtx) error {
 		err := each(ctx, tx, `SELECT (c.created + ?) / 86400000, COUNT(*) FROM complaints c
 WHERE c.created >= ? AND c.created < ?`+where+` GROUP BY 1`, count(received),
 			append([]any{off, ms(f.From), ms(f.To)}, args...)...)
@@ -188,7 +188,7 @@ func (s *Store) Resolution(ctx context.Context, f grievance.ReportFilter) ([]gri
 	}
 	where, args := reportWhere(m, f)
 	by := map[string][]time.Duration{}
-	err := s.roTx(ctx, func(tx *sql.Tx) error {
+	err := s.roTx(ctx, func(tx *rtx) error {
 		return each(ctx, tx, `SELECT c.category, c.created, c.first_report_at FROM complaints c
 WHERE c.first_report_at IS NOT NULL AND c.first_report_at >= ? AND c.first_report_at < ?`+where,
 			func(r scanner) error {
@@ -216,7 +216,7 @@ func (s *Store) Channels(ctx context.Context, f grievance.ReportFilter) ([]griev
 	}
 	where, args := periodWhere(m, f)
 	var out []grievance.ChannelCount
-	err := s.roTx(ctx, func(tx *sql.Tx) error {
+	err := s.roTx(ctx, func(tx *rtx) error {
 		return each(ctx, tx, `SELECT c.channel, COUNT(*) FROM complaints c WHERE 1 = 1`+where+`
 GROUP BY c.channel ORDER BY COUNT(*) DESC, c.channel`, func(r scanner) error {
 			var cc grievance.ChannelCount
@@ -250,7 +250,7 @@ func (s *Store) Repeat(ctx context.Context, f grievance.ReportFilter, limit int)
 	// One pass over the period's complaints grouped by number: the counts
 	// and the top come from the same rows (two queries cost two passes).
 	var all []grievance.RepeatComplainant
-	err := s.roTx(ctx, func(tx *sql.Tx) error {
+	err := s.roTx(ctx, func(tx *rtx) error {
 		return each(ctx, tx, `SELECT c.mobile, COUNT(*), MIN(c.created), MAX(c.created) FROM complaints c WHERE 1 = 1`+where+`
 GROUP BY c.mobile HAVING COUNT(*) >= 2`, func(r scanner) error {
 			var rc grievance.RepeatComplainant

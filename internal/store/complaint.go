@@ -94,7 +94,7 @@ func events(ctx context.Context, q querier, complaintID int64, publicOnly bool, 
 
 // readTx runs fn in a read transaction on the reader pool: one consistent
 // snapshot for a method that reads more than one table.
-func (s *Store) readTx(ctx context.Context, fn func(*sql.Tx) error) error {
+func (s *Store) readTx(ctx context.Context, fn func(*rtx) error) error {
 	tx, err := s.rdb.BeginTx(ctx, nil)
 	if err != nil {
 		return err
@@ -134,12 +134,8 @@ func insertAttachments(w *wtx, c *grievance.Complaint, eventID int64, atts []gri
 		a := &atts[i]
 		a.EventID = eventID
 		lat, lng := pointArgs(a.Location)
-		res, err := w.exec(`INSERT INTO attachments (complaint_id, event_id, blob_key, content_type, size, lat, lng, created)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, eventID, a.Key, a.ContentType, a.Size, lat, lng, ms(a.Created))
-		if err != nil {
-			return err
-		}
-		if a.ID, err = res.LastInsertId(); err != nil {
+		if err := w.QueryRowContext(w.ctx, `INSERT INTO attachments (complaint_id, event_id, blob_key, content_type, size, lat, lng, created)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.ID, eventID, a.Key, a.ContentType, a.Size, lat, lng, ms(a.Created)).Scan(&a.ID); err != nil {
 			return err
 		}
 	}
@@ -152,17 +148,14 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, c.ID, eventID, a.Key, a.ContentType, a.Size, l
 func insertEvent(w *wtx, e *grievance.Event) error {
 	// The deadline and area in force after the event are the complaint's,
 	// written before the event.
-	res, err := w.exec(`INSERT INTO events (complaint_id, at, kind, actor_id, actor_name, from_status, to_status, note,
+	if err := w.QueryRowContext(w.ctx, `INSERT INTO events (complaint_id, at, kind, actor_id, actor_name, from_status, to_status, note,
 is_public, note_public, assignee_id, department, level, due, area)
-SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, c.due, c.area FROM complaints c WHERE c.id = ?`,
+SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, c.due, c.area FROM complaints c WHERE c.id = ? RETURNING id`,
 		e.ComplaintID, ms(e.At), string(e.Kind), e.ActorID, e.ActorName, string(e.From), string(e.To), e.Note,
-		b2i(e.Public), b2i(e.NotePublic), idNull(e.AssigneeID), e.Department, e.Level, e.ComplaintID)
-	if err != nil {
+		b2i(e.Public), b2i(e.NotePublic), idNull(e.AssigneeID), e.Department, e.Level, e.ComplaintID).Scan(&e.ID); err != nil {
 		return err
 	}
-	if e.ID, err = res.LastInsertId(); err != nil {
-		return err
-	}
+	var err error
 	if e.Kind == grievance.ActReport {
 		// The first report starts no clock but ends one: resolution times
 		// are measured to it.
@@ -297,29 +290,40 @@ var errNumberTaken = errors.New("complaint number taken")
 // errNumberTaken when the number is in use.
 func insertComplaint(w *wtx, c *grievance.Complaint) error {
 	lat, lng := pointArgs(c.Location)
-	res, err := w.exec(`INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
-description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`,
-		c.Number, c.Name, c.Mobile, string(c.Language), string(c.Channel), c.Category, c.Area, c.Address,
+	doc := searchDocument(c.Number, c.Mobile, c.Name, c.Description)
+	args := []any{c.Number, c.Name, c.Mobile, string(c.Language), string(c.Channel), c.Category, c.Area, c.Address,
 		c.Description, lat, lng, string(c.Status), c.Department, idNull(c.AssigneeID), c.Level, ms(c.Due),
-		c.DuplicateOf, ms(c.Created), ms(c.Updated))
-	if err != nil {
-		return err
+		c.DuplicateOf, ms(c.Created), ms(c.Updated)}
+	q := insertComplaintQ
+	if w.s.d.pg {
+		// The search terms go in the same statement (one round trip less).
+		q, args = insertComplaintSearchQ, append(args, doc)
 	}
-	if n, err := res.RowsAffected(); err != nil {
-		return err
-	} else if n == 0 {
+	err := w.QueryRowContext(w.ctx, q, args...).Scan(&c.ID)
+	if errors.Is(err, sql.ErrNoRows) {
 		return errNumberTaken
 	}
-	c.ID, err = res.LastInsertId()
-	return err
+	if err != nil || w.s.d.pg {
+		return err
+	}
+	return indexSearch(w, c.ID, doc)
 }
+
+const (
+	insertComplaintQ = `INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
+description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING id`
+	insertComplaintSearchQ = `INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
+description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated, search)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, array_to_tsvector(string_to_array(?, ' ')))
+ON CONFLICT (number) DO NOTHING RETURNING id`
+)
 
 // Complaint returns the complaint with its attachments if actor may see it;
 // ENotFound otherwise.
 func (s *Store) Complaint(ctx context.Context, actor grievance.Actor, number string) (*grievance.Complaint, error) {
 	var c *grievance.Complaint
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *rtx) error {
 		var err error
 		if c, err = complaintByNumber(ctx, tx, number); err != nil {
 			return err
@@ -343,7 +347,7 @@ func (s *Store) Track(ctx context.Context, number, mobile string) (*grievance.Co
 	mobile = grievance.NormalizeMobile(mobile)
 	var c *grievance.Complaint
 	var evs []grievance.Event
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *rtx) error {
 		var err error
 		c, err = complaintByNumber(ctx, tx, number)
 		if err != nil {
@@ -379,7 +383,7 @@ func (s *Store) Track(ctx context.Context, number, mobile string) (*grievance.Co
 // actor may not see the complaint.
 func (s *Store) History(ctx context.Context, actor grievance.Actor, number string) ([]grievance.Event, error) {
 	var evs []grievance.Event
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *rtx) error {
 		c, err := complaintByNumber(ctx, tx, number)
 		if err != nil {
 			return err
@@ -592,6 +596,14 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	if !f.CreatedTo.IsZero() {
 		add("created < ?", ms(f.CreatedTo))
 	}
+	from := "complaints"
+	terms := queryTerms(f.Text)
+	var text textSearch
+	if len(terms) > 0 {
+		text = s.d.textSearch(terms)
+		from = text.from
+		add(text.cond, text.arg)
+	}
 
 	order := f.Order
 	if order == "" {
@@ -606,12 +618,19 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	default:
 		return grievance.ComplaintPage{}, wrap("search complaints", (grievance.FieldErrors{"order": "error.order"}).Err())
 	}
+	if len(terms) > 0 {
+		order, orderBy = grievance.OrderRecent, text.orderBy
+	}
+	var cursorID any // the text search's page continues below this ID
 	if f.Cursor != "" {
 		cur, err := decodeCursor(f.Cursor, order)
 		if err != nil {
 			return grievance.ComplaintPage{}, wrap("search complaints", err)
 		}
-		if order == grievance.OrderDue {
+		if len(terms) > 0 {
+			add(text.after, cur.id)
+			cursorID = cur.id
+		} else if order == grievance.OrderDue {
 			add(dueAfter, cur.links, cur.links, cur.key, cur.key, cur.id)
 		} else {
 			add("(created < ? OR (created = ? AND id < ?))", cur.key, cur.key, cur.id)
@@ -624,22 +643,41 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	if limit > 500 {
 		limit = 500
 	}
-	q := "SELECT " + complaintCols + " FROM complaints"
-	if len(where) > 0 {
-		q += " WHERE " + strings.Join(where, " AND ")
-	}
-	q += " ORDER BY " + orderBy + " LIMIT ?"
 	args = append(args, limit+1)
-
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	read := func(from, orderBy string, args []any) (grievance.ComplaintPage, error) {
+		var page grievance.ComplaintPage
+		err := each(ctx, s.rdb, "SELECT "+complaintCols+" FROM "+from+cond+" ORDER BY "+orderBy+" LIMIT ?", func(r scanner) error {
+			c, err := scanComplaint(r)
+			if err != nil {
+				return err
+			}
+			page.Complaints = append(page.Complaints, c)
+			return nil
+		}, args...)
+		return page, err
+	}
 	var page grievance.ComplaintPage
-	err := each(ctx, s.rdb, q, func(r scanner) error {
-		c, err := scanComplaint(r)
-		if err != nil {
-			return err
+	var err error
+	if text.window != "" {
+		// PostgreSQL: first among the newest complaints (a common word
+		// fills the page there); if the page is not full there, through
+		// the full-text index over all of them (a rare word has few
+		// matches to sort). See textSearch.
+		win, wargs := text.window, []any{int64(textWindow)}
+		if cursorID != nil {
+			win, wargs = text.windowAfter, []any{cursorID, int64(textWindow)}
 		}
-		page.Complaints = append(page.Complaints, c)
-		return nil
-	}, args...)
+		page, err = read(win, orderBy, append(wargs, args...))
+		if err == nil && len(page.Complaints) <= limit {
+			page, err = read(from, text.orderAll, args)
+		}
+	} else {
+		page, err = read(from, orderBy, args)
+	}
 	if err != nil {
 		return grievance.ComplaintPage{}, wrap("search complaints", err)
 	}
@@ -649,6 +687,9 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 		k, links := ms(last.Due), int64(last.Links)
 		if order == grievance.OrderRecent {
 			k, links = ms(last.Created), 0
+		}
+		if len(terms) > 0 {
+			k = last.ID
 		}
 		page.Next = encodeCursor(order, k, last.ID, links)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"math"
 	"slices"
 	"time"
@@ -44,7 +43,7 @@ func (s *Store) duplicateRule() grievance.DuplicateRule {
 func (s *Store) Duplicates(ctx context.Context, actor grievance.Actor, number string) ([]grievance.Match, error) {
 	rule := s.duplicateRule()
 	var out []grievance.Match
-	err := s.readTx(ctx, func(tx *sql.Tx) error {
+	err := s.readTx(ctx, func(tx *rtx) error {
 		c, err := complaintByNumber(ctx, tx, number)
 		if err != nil {
 			return err
@@ -175,7 +174,7 @@ func (s *Store) link(ctx context.Context, actor grievance.Actor, number string, 
 			if act.Kind == grievance.ActUnlink {
 				delta, kind = -1, grievance.ActUnlink
 			}
-			if _, err := w.exec("UPDATE complaints SET links = MAX(links + ?, 0) WHERE id = ?", delta, parent.ID); err != nil {
+			if _, err := w.exec("UPDATE complaints SET links = CASE WHEN links + ? < 0 THEN 0 ELSE links + ? END WHERE id = ?", delta, delta, parent.ID); err != nil {
 				return err
 			}
 			pe := grievance.Event{ComplaintID: parent.ID, At: now, Kind: kind, ActorID: ev.ActorID, ActorName: ev.ActorName,

@@ -47,7 +47,7 @@ func (s *Store) ReplaceMasters(ctx context.Context, m *grievance.Masters) error 
 		if err != nil {
 			return err
 		}
-		w.afterCommit(func() { s.setMasters(loaded) })
+		w.mastersChanged(loaded)
 		return nil
 	})
 	return wrap("replace masters", err)

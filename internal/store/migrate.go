@@ -14,7 +14,7 @@ import (
 // migrations holds the schema, one file per change, NNNN_name.sql, applied
 // in order. A migration that has shipped is never edited: add a new one.
 //
-//go:embed migrations/sqlite/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrations embed.FS
 
 type migration struct {

@@ -66,7 +66,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lea
 		t := ms(now)
 		err := each(w.ctx, w, "SELECT "+messageCols+` FROM messages
 WHERE status = ? AND next_attempt <= ? AND (lease_until IS NULL OR lease_until <= ?)
-ORDER BY next_attempt, id LIMIT ?`, func(r scanner) error {
+ORDER BY next_attempt, id LIMIT ?`+w.s.d.skipLocked(), func(r scanner) error {
 			m, err := scanMessage(r)
 			if err != nil {
 				return err

@@ -76,7 +76,8 @@ func wrap(action string, err error) error {
 	if err == nil {
 		return nil
 	}
-	return fmt.Errorf("store: %s: %w", action, err)
+	// A database that cannot be reached is EUnavailable (503), not internal.
+	return fmt.Errorf("store: %s: %w", action, unavailable(err))
 }
 
 // noRows turns sql.ErrNoRows into ENotFound.

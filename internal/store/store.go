@@ -36,6 +36,11 @@ import (
 type Options struct {
 	// Path is the SQLite database file; it is created if missing.
 	Path string
+	// DatabaseURL, when set (postgres://…), opens PostgreSQL instead of
+	// SQLite at Path: see postgres.go.
+	DatabaseURL string
+	// MaxConns is PostgreSQL's pool size. Default 16.
+	MaxConns int
 	// Now is the store's clock: every time the store writes comes from it.
 	// Default time.Now.
 	Now func() time.Time
@@ -81,12 +86,16 @@ type Options struct {
 
 // Store is the SQLite implementation of the grievance services.
 type Store struct {
-	wdb           *sql.DB // one connection: the writer goroutine's
+	d             *dialect
+	wdb           *db     // SQLite: one connection, the writer goroutine's; PostgreSQL: the pool
 	dsnBase       string  // the database file
-	rdb           *sql.DB // read-only pool
-	cdb           *sql.DB // the checkpointer's connection
+	rdb           *db     // SQLite: read-only pool; PostgreSQL: the pool
+	cdb           *sql.DB // the checkpointer's connection (SQLite)
+	pgURL         string  // PostgreSQL: the database's address
 	cpStopped     chan struct{}
 	foldStopped   chan struct{}
+	listenStopped chan struct{}      // PostgreSQL: the listener has ended
+	stopListen    context.CancelFunc // PostgreSQL: ends the listener
 	now           func() time.Time
 	loc           *time.Location
 	blob          grievance.BlobStore
@@ -110,6 +119,7 @@ type Store struct {
 
 	commits atomic.Int64 // transactions committed by the writer (for tests)
 	written atomic.Int64 // writes committed (for tests)
+	retries atomic.Int64 // PostgreSQL: writes tried again after a conflict
 }
 
 // mastersState is the cached masters with the calendar derived from them.
@@ -133,6 +143,9 @@ var errClosed = grievance.Errorf(grievance.EUnavailable, "error.unavailable")
 // Open opens (creating if needed) the database at o.Path, applies pending
 // migrations, loads the masters and starts the writer.
 func Open(ctx context.Context, o Options) (*Store, error) {
+	if o.DatabaseURL != "" {
+		return openPostgres(ctx, o)
+	}
 	if o.Path == "" {
 		return nil, errors.New("store: open: empty database path")
 	}
@@ -140,32 +153,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		// The driver reads everything after '?' as connection parameters.
 		return nil, fmt.Errorf("store: open: database path %q must not contain '?' or '#'", o.Path)
 	}
-	s := &Store{
-		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch, levelDays: o.LevelDays, proofDistance: o.ProofDistance, publish: o.Publish,
-		saturdaysOff: o.SaturdaysOff, workStart: o.WorkStart, workEnd: o.WorkEnd,
-		dupWindow: o.DuplicateWindow, dupDistance: o.DuplicateDistance,
-		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}), cpStopped: make(chan struct{}), foldStopped: make(chan struct{}),
+	s := newStore(o)
+	if err := s.defaults(); err != nil {
+		return nil, err
 	}
-	if s.now == nil {
-		s.now = time.Now
-	}
-	if s.loc == nil {
-		loc, err := time.LoadLocation("Asia/Kolkata")
-		if err != nil {
-			return nil, fmt.Errorf("store: open: %w", err)
-		}
-		s.loc = loc
-	}
-	if s.max <= 0 {
-		s.max = 256
-	}
-	if s.levelDays <= 0 {
-		s.levelDays = 3
-	}
-	if s.proofDistance <= 0 {
-		s.proofDistance = 500
-	}
-
+	s.d = sqliteDialect
 	s.dsnBase = o.Path
 	w := s.connParams(false)
 	w.Add("_pragma", "journal_mode(WAL)")
@@ -184,10 +176,11 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	// the last frame, and the WAL would grow without end).
 	w.Add("_pragma", "wal_autocheckpoint(8192)")
 	w.Set("_txlock", "immediate")
-	wdb, err := sql.Open("sqlite", o.Path+"?"+w.Encode())
+	sw, err := sql.Open("sqlite", o.Path+"?"+w.Encode())
 	if err != nil {
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
+	wdb := &db{DB: sw, d: s.d}
 	wdb.SetMaxOpenConns(1)
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
@@ -198,11 +191,12 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		return nil, err
 	}
 
-	rdb, err := sql.Open("sqlite", o.Path+"?"+s.connParams(true).Encode())
+	sr, err := sql.Open("sqlite", o.Path+"?"+s.connParams(true).Encode())
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
+	rdb := &db{DB: sr, d: s.d}
 	n := 2 * runtime.GOMAXPROCS(0)
 	if n < 4 {
 		n = 4
@@ -236,7 +230,45 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	} else {
 		close(s.foldStopped)
 	}
+	if err := s.indexBacklog(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// newStore is a Store with o's settings and no database yet.
+func newStore(o Options) *Store {
+	return &Store{
+		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch, levelDays: o.LevelDays, proofDistance: o.ProofDistance, publish: o.Publish,
+		saturdaysOff: o.SaturdaysOff, workStart: o.WorkStart, workEnd: o.WorkEnd,
+		dupWindow: o.DuplicateWindow, dupDistance: o.DuplicateDistance,
+		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}), cpStopped: make(chan struct{}), foldStopped: make(chan struct{}),
+	}
+}
+
+// defaults fills in the settings o left zero.
+func (s *Store) defaults() error {
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.loc == nil {
+		loc, err := time.LoadLocation("Asia/Kolkata")
+		if err != nil {
+			return fmt.Errorf("store: open: %w", err)
+		}
+		s.loc = loc
+	}
+	if s.max <= 0 {
+		s.max = 256
+	}
+	if s.levelDays <= 0 {
+		s.levelDays = 3
+	}
+	if s.proofDistance <= 0 {
+		s.proofDistance = 500
+	}
+	return nil
 }
 
 // checkpoint copies the WAL back into the database without blocking.
@@ -290,9 +322,13 @@ func (s *Store) Close() error {
 	s.close.Do(func() {
 		close(s.quit)
 		<-s.foldStopped
-		<-s.stopped
-		<-s.cpStopped
-		err = errors.Join(s.cdb.Close(), s.rdb.Close(), s.wdb.Close())
+		if s.d.pg {
+			err = s.closePostgres()
+		} else {
+			<-s.stopped
+			<-s.cpStopped
+			err = errors.Join(s.cdb.Close(), s.rdb.Close(), s.wdb.Close())
+		}
 		if err != nil {
 			err = fmt.Errorf("store: close: %w", err)
 		}
@@ -304,7 +340,7 @@ func (s *Store) Close() error {
 func (s *Store) Ready(ctx context.Context) error {
 	var one int
 	if err := s.rdb.QueryRowContext(ctx, "SELECT 1").Scan(&one); err != nil {
-		return fmt.Errorf("store: ready: %w", err)
+		return fmt.Errorf("store: ready: %w", unavailable(err))
 	}
 	select {
 	case <-s.quit:
@@ -314,10 +350,17 @@ func (s *Store) Ready(ctx context.Context) error {
 	return nil
 }
 
+// Retries is how many times, since Open, a write on PostgreSQL was tried
+// again after a serialization failure or deadlock (for benchmarks).
+func (s *Store) Retries() int64 { return s.retries.Load() }
+
 // Backup writes a consistent copy of the database to path (VACUUM INTO),
 // without stopping writes: the copy is a read transaction, so writers go on
 // in the WAL meanwhile. path must not exist.
 func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.d.pg {
+		return errors.New("store: backup: PostgreSQL is backed up with its own tools (pg_dump), see the README")
+	}
 	// The reader pool is query_only, which refuses VACUUM INTO even though
 	// it writes only the new file: use a connection of its own.
 	db, err := sql.Open("sqlite", s.dsnBase+"?"+s.connParams(false).Encode())
@@ -335,7 +378,12 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 // IntegrityCheck runs SQLite's integrity check; an error describes the
 // first problem found.
 func (s *Store) IntegrityCheck(ctx context.Context) error {
-	rows, err := s.rdb.QueryContext(ctx, "PRAGMA integrity_check")
+	if s.d.pg {
+		return nil // PostgreSQL checks its pages itself (data checksums)
+	}
+	// Not on the reader pool: FTS5's part of the check reports a false
+	// checksum mismatch on a query_only connection.
+	rows, err := s.cdb.QueryContext(ctx, "PRAGMA integrity_check")
 	if err != nil {
 		return fmt.Errorf("store: integrity check: %w", err)
 	}
@@ -393,6 +441,9 @@ type op struct {
 func (s *Store) write(ctx context.Context, fn func(*wtx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	if s.d.pg {
+		return s.writePG(ctx, fn)
 	}
 	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
@@ -458,7 +509,7 @@ func (s *Store) runBatch(batch []*op) {
 		failAll(fmt.Errorf("begin: %w", err))
 		return
 	}
-	w := &wtx{ctx: ctx, tx: tx, s: s, stmts: map[string]*sql.Stmt{}}
+	w := &wtx{ctx: ctx, tx: tx.Tx, s: s, stmts: map[string]*sql.Stmt{}}
 	results := make([]error, len(live))
 	var hooks []func()
 	for i, o := range live {
@@ -545,6 +596,9 @@ func (w *wtx) stmt(q string) (*sql.Stmt, error) {
 }
 
 func (w *wtx) exec(q string, args ...any) (sql.Result, error) {
+	if w.s.d.pg {
+		return w.tx.ExecContext(w.ctx, w.s.d.q(q), args...)
+	}
 	st, err := w.stmt(q)
 	if err != nil {
 		return nil, err
@@ -554,6 +608,10 @@ func (w *wtx) exec(q string, args ...any) (sql.Result, error) {
 
 // QueryContext runs a query in the transaction (ctx is the batch's).
 func (w *wtx) QueryContext(_ context.Context, q string, args ...any) (*sql.Rows, error) {
+	if w.s.d.pg {
+		// pgx caches prepared statements per connection by itself.
+		return w.tx.QueryContext(w.ctx, w.s.d.q(q), args...)
+	}
 	st, err := w.stmt(q)
 	if err != nil {
 		return nil, err
@@ -563,6 +621,9 @@ func (w *wtx) QueryContext(_ context.Context, q string, args ...any) (*sql.Rows,
 
 // QueryRowContext runs a query for one row in the transaction.
 func (w *wtx) QueryRowContext(_ context.Context, q string, args ...any) *sql.Row {
+	if w.s.d.pg {
+		return w.tx.QueryRowContext(w.ctx, w.s.d.q(q), args...)
+	}
 	st, err := w.stmt(q)
 	if err != nil {
 		// A failed prepare surfaces from Scan: go through the transaction,
@@ -585,5 +646,10 @@ func (s *Store) published(w *wtx, c *grievance.Complaint, ev grievance.Event) {
 		return
 	}
 	ch := grievance.ChangeOf(c, ev)
+	if s.d.pg {
+		// Every server hears of it, this one too, through the listener.
+		w.notify(pgLiveChannel, ch)
+		return
+	}
 	w.afterCommit(func() { s.publish(ch) })
 }

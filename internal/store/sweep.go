@@ -64,7 +64,7 @@ func (s *Store) sweepBatch(ctx context.Context, now time.Time, o grievance.Sweep
 		most = 0
 		t := ms(now)
 		// Overdue: up one level.
-		due, err := w.complaints(sweepEscalateQ, t, o.Batch)
+		due, err := w.complaints(sweepEscalateQ+w.s.d.skipLocked(), t, o.Batch)
 		if err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (s *Store) sweepBatch(ctx context.Context, now time.Time, o grievance.Sweep
 		}
 		// Near the deadline: warn the officer once.
 		if o.WarnBefore > 0 {
-			soon, err := w.complaints(sweepWarnQ, t, ms(now.Add(o.WarnBefore)), o.Batch)
+			soon, err := w.complaints(sweepWarnQ+w.s.d.skipLocked(), t, ms(now.Add(o.WarnBefore)), o.Batch)
 			if err != nil {
 				return err
 			}
@@ -114,7 +114,7 @@ func (s *Store) sweepBatch(ctx context.Context, now time.Time, o grievance.Sweep
 		}
 		// Resolved and not answered: closed as resolved, unverified.
 		if o.VerifyWithin > 0 {
-			old, err := w.complaints(sweepVerifyQ, ms(now.Add(-o.VerifyWithin)), o.Batch)
+			old, err := w.complaints(sweepVerifyQ+w.s.d.skipLocked(), ms(now.Add(-o.VerifyWithin)), o.Batch)
 			if err != nil {
 				return err
 			}

@@ -106,7 +106,7 @@ func TestSweepUsesIndexes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	plans, scan, miss := checkSweepPlans(ctx, s.rdb, storetest.Start.Add(30*24*time.Hour))
+	plans, scan, miss := checkSweepPlans(ctx, s.rdb.DB, storetest.Start.Add(30*24*time.Hour))
 	for _, p := range plans {
 		t.Log(p)
 	}
@@ -163,7 +163,7 @@ func BenchmarkSweep1M(b *testing.B) {
 	// learnt here is logged by the first run of the sub-benchmark.
 	notes := []string{fmt.Sprintf("built %d complaints (%d due at %s) in %v", rows, len(saved),
 		benchNow.Format(time.DateTime), time.Since(start).Round(time.Second))}
-	plans, scan, miss := checkSweepPlans(ctx, s.rdb, benchNow)
+	plans, scan, miss := checkSweepPlans(ctx, s.rdb.DB, benchNow)
 	for _, p := range plans {
 		notes = append(notes, "plan "+p)
 	}

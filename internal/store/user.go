@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"strings"
 	"time"
 
@@ -70,19 +71,13 @@ func (s *Store) CreateUser(ctx context.Context, u *grievance.User) error {
 	now := s.clock()
 	var id int64
 	err := s.write(ctx, func(w *wtx) error {
-		res, err := w.exec(`INSERT INTO users (login, name, password_hash, roles, officer_id, language, disabled,
-must_change, failed_logins, locked_until, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING`,
+		err := w.QueryRowContext(w.ctx, `INSERT INTO users (login, name, password_hash, roles, officer_id, language, disabled,
+must_change, failed_logins, locked_until, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING RETURNING id`,
 			login, u.Name, u.PasswordHash, strings.Join(roles, ","), idNull(u.OfficerID), string(u.Language),
-			b2i(u.Disabled), b2i(u.MustChange), u.FailedLogins, msNull(u.LockedUntil), ms(now))
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
+			b2i(u.Disabled), b2i(u.MustChange), u.FailedLogins, msNull(u.LockedUntil), ms(now)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
 			return grievance.Errorf(grievance.EConflict, "error.login_taken")
 		}
-		id, err = res.LastInsertId()
 		return err
 	})
 	if err != nil {

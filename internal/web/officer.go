@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"nivaran/internal/grievance"
@@ -10,6 +11,7 @@ import (
 // inboxView is the officer's inbox.
 type inboxView struct {
 	Tab   string
+	Text  string // the search box
 	Page  grievance.ComplaintPage
 	Query string
 }
@@ -34,12 +36,13 @@ func (s *Server) officerInbox(w http.ResponseWriter, r *http.Request) {
 		tab = "mine"
 		f.AssigneeID = id.Actor.Officer.ID
 	}
+	f.Text = searchText(r)
 	page, err := s.Complaints.Search(r.Context(), id.Actor, f)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	p.Data = inboxView{Tab: tab, Page: page, Query: "tab=" + tab}
+	p.Data = inboxView{Tab: tab, Text: f.Text, Page: page, Query: "tab=" + tab + "&q=" + url.QueryEscape(f.Text)}
 	s.render(w, http.StatusOK, "inbox", p)
 }
 
@@ -157,8 +160,19 @@ type controlView struct {
 	Reopened  []*grievance.Complaint // reopened: the citizen (or the control room) rejected the resolution
 	Status    string
 	Dept      string
+	Text      string // the search box
 	Page      grievance.ComplaintPage
 	Query     string
+}
+
+// searchText is the list's search box: number, mobile, name or words of
+// the description (the store's full-text search), at most 200 characters.
+func searchText(r *http.Request) string {
+	q := []rune(r.URL.Query().Get("q"))
+	if len(q) > 200 {
+		q = q[:200]
+	}
+	return string(q)
 }
 
 // controlList lists every complaint for the control room, filterable by
@@ -171,7 +185,7 @@ func (s *Server) controlList(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(r, id)
 	p.Title = p.T("control.title")
 	q := r.URL.Query()
-	f := grievance.ComplaintFilter{Order: grievance.OrderRecent, Cursor: q.Get("after"), Department: q.Get("department")}
+	f := grievance.ComplaintFilter{Order: grievance.OrderRecent, Cursor: q.Get("after"), Department: q.Get("department"), Text: searchText(r)}
 	st := grievance.Status(q.Get("status"))
 	switch {
 	case st == "open":
@@ -206,7 +220,7 @@ func (s *Server) controlList(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	query := "status=" + string(st) + "&department=" + f.Department
-	p.Data = controlView{FailedSMS: failed, Returned: returned, Reopened: reopened, Status: string(st), Dept: f.Department, Page: page, Query: query}
+	query := "status=" + string(st) + "&department=" + f.Department + "&q=" + url.QueryEscape(f.Text)
+	p.Data = controlView{FailedSMS: failed, Returned: returned, Reopened: reopened, Status: string(st), Dept: f.Department, Text: f.Text, Page: page, Query: query}
 	s.render(w, http.StatusOK, "control", p)
 }

@@ -92,6 +92,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"Tokens", testTokens},
 		{"Open311Keys", testOpen311Keys},
 		{"SearchCreated", testSearchCreated},
+		{"SearchText", testSearchText},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,0 +1,71 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"regexp"
+	"strings"
+	"testing"
+
+	"nivaran/internal/grievance"
+	"nivaran/internal/store/pgtest"
+)
+
+// TestMigrateTo: an installation on SQLite is copied into PostgreSQL with
+// every table verified; a server started on PostgreSQL with the same data
+// directory serves its complaints, users and search, and goes on numbering;
+// a second copy into the now full database is refused.
+func TestMigrateTo(t *testing.T) {
+	dbURL := pgtest.MustDatabase(t)
+	data := t.TempDir()
+	sqlite := map[string]string{"NIVARAN_DATABASE_URL": ""}
+	m := MustRunMain(t, data, sqlite)
+	api := newClient(t, m)
+	var numbers []string
+	for _, d := range []string{"किसानों के खेत में पानी भर गया", "क्षेत्र में सड़क टूटी", "Street light broken"} {
+		numbers = append(numbers, fileJSON(t, api, map[string]any{"description": d})["number"].(string))
+	}
+	admin := newClient(t, m)
+	admin.login("admin", testAdminPassword)
+	if err := m.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	var out bytes.Buffer
+	ctx := context.Background()
+	if err := migrateToCmd(ctx, []string{"--database", dbURL, "--data", data}, &out); err != nil {
+		t.Fatalf("migrate-to: %v\n%s", err, out.String())
+	}
+	if !regexp.MustCompile(`(?m)^complaints\s+3\s+[0-9a-f]{16} ok$`).MatchString(out.String()) ||
+		!regexp.MustCompile(`(?m)^events\s+3\s`).MatchString(out.String()) || strings.Contains(out.String(), "MISMATCH") {
+		t.Fatalf("migrate-to's report:\n%s", out.String())
+	}
+
+	pg := MustRunMain(t, data, map[string]string{"NIVARAN_DATABASE_URL": dbURL})
+	c := newClient(t, pg)
+	for _, n := range numbers {
+		if r := c.get("/api/v1/complaints/" + n + "?mobile=9876543210"); r.Status != 200 || !strings.Contains(r.Body, n) {
+			t.Errorf("complaint %s on PostgreSQL: %d", n, r.Status)
+		}
+	}
+	signed := newClient(t, pg)
+	signed.http.Jar = admin.http.Jar // the session made on SQLite
+	if r := signed.get("/control"); r.Status != 200 || !strings.Contains(r.Body, numbers[0]) {
+		t.Errorf("the session made before the move: /control %d", r.Status)
+	}
+	newer := fileJSON(t, c, nil)["number"].(string)
+	got, err := pg.Store.Complaint(ctx, grievance.SystemActor, newer)
+	if err != nil || got.ID != 4 {
+		t.Errorf("complaint filed after the move: %+v %v, want ID 4", got, err)
+	}
+	p, err := pg.Store.Search(ctx, grievance.SystemActor, grievance.ComplaintFilter{Text: "किसान"})
+	if err != nil || len(p.Complaints) != 1 || p.Complaints[0].Number != numbers[0] {
+		t.Errorf("search after the move: %d complaints (%v)", len(p.Complaints), err)
+	}
+
+	out.Reset()
+	err = migrateToCmd(ctx, []string{"--database", dbURL, "--data", data}, &out)
+	if err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("second copy into a full database: %v, want a refusal", err)
+	}
+}

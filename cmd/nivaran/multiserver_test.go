@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"nivaran/internal/grievance"
+	"nivaran/internal/store/pgtest"
+)
+
+// TestSeveralServers: two Nivaran servers on one PostgreSQL database and
+// one shared data directory (photos, secret) behave as one. A complaint
+// filed on the first appears on the live wall open on the second; a
+// session made on one is valid on the other; an escalation that falls due
+// while both schedulers (and the test, from both servers at once) sweep is
+// performed once, and its SMS sent once; killing one server while citizens
+// file on both loses no acknowledged complaint, and the other keeps serving.
+func TestSeveralServers(t *testing.T) {
+	dbURL := pgtest.MustDatabase(t)
+	data := t.TempDir()
+	clock := &testClock{t: time.Date(2026, 12, 7, 11, 0, 0, 0, time.UTC)} // a Monday
+	env := map[string]string{"NIVARAN_DATABASE_URL": dbURL, "NIVARAN_SWEEP_SECONDS": "1"}
+	a := mustRunMainAt(t, data, env, clock.Now)
+	b := mustRunMainAt(t, data, env, clock.Now)
+	ctx := context.Background()
+
+	// Live events cross servers; a session made on A works on B.
+	admin := newClient(t, a)
+	admin.login("admin", testAdminPassword)
+	adminOnB := newClient(t, b)
+	adminOnB.http.Jar = admin.http.Jar
+	adminOnB.http.Jar.SetCookies(mustURL(b.URL()), admin.http.Jar.Cookies(mustURL(a.URL())))
+	if r := adminOnB.get("/control/wall"); r.Status != 200 {
+		t.Fatalf("A's session on B's wall: %d", r.Status)
+	}
+	stream := openSSE(t, adminOnB, "")
+	start := time.Now()
+	number := fileJSON(t, newClient(t, a), nil)["number"].(string)
+	_, _, data1 := stream.next(t, time.Second)
+	if !strings.Contains(data1, number) || !strings.Contains(data1, `"kind":"file"`) {
+		t.Fatalf("B's wall got %s, want the filing of %s", data1, number)
+	}
+	t.Logf("filed on A, on B's wall %v after the 201", time.Since(start))
+	// The photo-less complaint is readable from B at once.
+	if r := newClient(t, b).get("/api/v1/complaints/" + number + "?mobile=9876543210"); r.Status != 200 {
+		t.Fatalf("complaint filed on A, read on B: %d", r.Status)
+	}
+
+	// An escalation falls due: both schedulers run every second, and the
+	// test sweeps from both servers at once besides.
+	c, err := a.Store.Complaint(ctx, grievance.SystemActor, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock.Set(c.Due.Add(time.Minute))
+	var wg sync.WaitGroup
+	for _, m := range []*Main{a, b, a, b, a, b} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := m.Store.Sweep(ctx, clock.Now(), grievance.SweepOptions{WarnBefore: 24 * time.Hour, VerifyWithin: 7 * 24 * time.Hour}); err != nil {
+				t.Errorf("sweep: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	time.Sleep(2500 * time.Millisecond) // both schedulers sweep twice more
+	hist, err := b.Store.History(ctx, grievance.SystemActor, number)
+	if err != nil {
+		t.Fatal(err)
+	}
+	escalations := 0
+	for _, e := range hist {
+		if e.Kind == grievance.ActEscalate {
+			escalations++
+		}
+	}
+	c, _ = b.Store.Complaint(ctx, grievance.SystemActor, number)
+	if escalations != 1 || c.Level != 2 || c.Escalations != 1 {
+		t.Fatalf("after the deadline: %d escalation events, level %d, %d escalations; want exactly one", escalations, c.Level, c.Escalations)
+	}
+	ms, _ := a.Store.Masters(ctx)
+	l2 := ms.OfficerByCode("mun-l2")
+	var sent []grievance.Message
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		sent = sent[:0]
+		msgs, err := b.Store.Messages(ctx, l2.Mobile, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range msgs {
+			if m.Event == "escalated" && strings.Contains(m.Text, number) {
+				sent = append(sent, m)
+			}
+		}
+		if len(sent) == 1 && sent[0].Status.Rank() >= grievance.MsgSent.Rank() {
+			break
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if len(sent) != 1 || sent[0].Status.Rank() < grievance.MsgSent.Rank() || sent[0].Attempts != 1 {
+		t.Fatalf("escalation SMS to mun-l2: %+v; want one, sent in one attempt", sent)
+	}
+
+	// Citizens file on both servers; A is killed meanwhile.
+	load := startFilers(t, 8, a, b)
+	time.Sleep(1500 * time.Millisecond)
+	kill(a)
+	atKill := len(load.Acked())
+	time.Sleep(1500 * time.Millisecond)
+	load.Stop()
+	acked := load.Acked()
+	if atKill == 0 || len(acked) <= atKill {
+		t.Fatalf("%d complaints acknowledged before the kill, %d in all: B did not keep serving", atKill, len(acked))
+	}
+	for _, n := range acked {
+		if _, err := b.Store.Complaint(ctx, grievance.SystemActor, n); err != nil {
+			t.Errorf("acknowledged complaint %s: %v", n, err)
+		}
+	}
+	if r := newClient(t, b).get("/readyz"); r.Status != 200 {
+		t.Errorf("B after A died: readyz %d", r.Status)
+	}
+	t.Logf("%d complaints acknowledged (%d before A was killed), all present", len(acked), atKill)
+}
+
+// kill stops m abruptly: connections are cut mid-request, the background
+// jobs stop and the database connections close, without the graceful
+// shutdown's wait for requests in flight.
+func kill(m *Main) {
+	m.HTTP.Close()
+	m.Close()
+}

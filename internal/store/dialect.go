@@ -1,0 +1,123 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+)
+
+// dialect is what differs between SQLite and PostgreSQL in the SQL the
+// store sends. Queries are written once, in SQLite's spelling with ?
+// placeholders; on PostgreSQL each is rewritten once (the result is cached
+// per query string) by q: placeholders become $1, $2, …, and SQLite's
+// planner hints (INDEXED BY) go. The few statements whose meaning differs
+// (row locking for claims, full-text search) ask the dialect by name.
+type dialect struct {
+	pg    bool
+	cache sync.Map // query string → rewritten query
+}
+
+var sqliteDialect = &dialect{}
+
+// indexedBy matches SQLite's INDEXED BY hint, which PostgreSQL has no use for.
+var indexedBy = regexp.MustCompile(`(?i)\s+INDEXED\s+BY\s+[A-Za-z0-9_]+`)
+
+// q returns query in the dialect's spelling.
+func (d *dialect) q(query string) string {
+	if !d.pg {
+		return query
+	}
+	if v, ok := d.cache.Load(query); ok {
+		return v.(string)
+	}
+	out := rebind(indexedBy.ReplaceAllString(query, ""))
+	d.cache.Store(query, out)
+	return out
+}
+
+// rebind turns ? placeholders into $1, $2, … outside quoted strings and
+// identifiers.
+func rebind(query string) string {
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	var quote byte
+	for i := 0; i < len(query); i++ {
+		c := query[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+			b.WriteByte(c)
+		case c == '\'' || c == '"':
+			quote = c
+			b.WriteByte(c)
+		case c == '?':
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// skipLocked is appended to a SELECT that claims rows for a change (the
+// outbox, the sweeps): on PostgreSQL several servers claim at once and
+// each row must go to one of them; SQLite's single writer already
+// serialises the claims.
+func (d *dialect) skipLocked() string {
+	if d.pg {
+		return " FOR UPDATE SKIP LOCKED"
+	}
+	return ""
+}
+
+// db is a connection pool that speaks the dialect.
+type db struct {
+	*sql.DB
+	d *dialect
+}
+
+func (x *db) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return x.DB.QueryContext(ctx, x.d.q(q), args...)
+}
+
+func (x *db) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return x.DB.QueryRowContext(ctx, x.d.q(q), args...)
+}
+
+func (x *db) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return x.DB.ExecContext(ctx, x.d.q(q), args...)
+}
+
+func (x *db) BeginTx(ctx context.Context, opts *sql.TxOptions) (*rtx, error) {
+	tx, err := x.DB.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	return &rtx{Tx: tx, d: x.d}, nil
+}
+
+// rtx is a transaction that speaks the dialect.
+type rtx struct {
+	*sql.Tx
+	d *dialect
+}
+
+func (x *rtx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	return x.Tx.QueryContext(ctx, x.d.q(q), args...)
+}
+
+func (x *rtx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	return x.Tx.QueryRowContext(ctx, x.d.q(q), args...)
+}
+
+func (x *rtx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	return x.Tx.ExecContext(ctx, x.d.q(q), args...)
+}

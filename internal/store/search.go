@@ -1,0 +1,186 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"unicode"
+)
+
+// Full-text search of complaints: number, mobile, name and description, in
+// Hindi and English, with the same results on both databases.
+//
+// The words are cut by Go, not by the database, so that both databases
+// index the very same terms: a term is a run of letters, combining marks
+// and digits. Counting the marks as part of a word is what makes Hindi
+// work: the vowel signs (matras, e.g. ि ी ु), the virama that joins the
+// consonants of a conjunct (क्ष, त्र, ज्ञ), the nukta, anusvara and
+// chandrabindu are marks (Unicode Mn/Mc), and tokenizers that split on
+// anything not a letter cut "किसान" into "क" and "सान". Terms are lower
+// case; the precomposed nukta letters (क़ …, U+0958–U+095F) are written as
+// the consonant plus nukta, as typed by most keyboards; the invisible
+// joiners (ZWJ, ZWNJ) are dropped; Devanagari digits are written as ASCII
+// digits.
+//
+// A query matches the complaints that have, for every query term, a term
+// starting with it (so "किसान" finds "किसानों", "98765" a mobile number).
+// Matches are listed newest filed first, whatever order the list asked for.
+// SQLite keeps the terms in an FTS5 table (ascii tokenizer: our terms are
+// already cut; it only splits at the spaces between them); PostgreSQL in a
+// tsvector column made from the term list as it is (array_to_tsvector, no
+// parser) with a GIN index, queried with prefix lexemes.
+
+// maxSearchTerms is the most query terms used; more add nothing useful.
+const maxSearchTerms = 8
+
+// searchTerms cuts text into terms.
+func searchTerms(text string) []string {
+	var terms []string
+	var b strings.Builder
+	flush := func() {
+		if b.Len() > 0 {
+			terms = append(terms, b.String())
+			b.Reset()
+		}
+	}
+	for _, r := range text {
+		switch {
+		case r >= 0x0958 && r <= 0x095F: // क़ ख़ ग़ ज़ ड़ ढ़ फ़ य़
+			b.WriteRune([]rune("कखगजडढफय")[r-0x0958])
+			b.WriteRune(0x093C)
+		case r == 0x200C || r == 0x200D:
+		case r >= '०' && r <= '९':
+			b.WriteRune('0' + (r - '०'))
+		case unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r):
+			b.WriteRune(unicode.ToLower(r))
+		default:
+			flush()
+		}
+	}
+	flush()
+	return terms
+}
+
+// searchDocument is the terms of a complaint, space separated.
+func searchDocument(number, mobile, name, description string) string {
+	return strings.Join(searchTerms(number+" "+mobile+" "+name+" "+description), " ")
+}
+
+// queryTerms are the distinct terms of a query, at most maxSearchTerms.
+func queryTerms(text string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, t := range searchTerms(text) {
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+		if len(out) == maxSearchTerms {
+			break
+		}
+	}
+	return out
+}
+
+// textSearch is how Search reads the complaints matching terms: its FROM
+// clause, the condition and its argument, the order (newest filed first,
+// which the index can give without sorting every match: a common word
+// matches tens of thousands of complaints, and the list shows 50) and the
+// condition that continues after a page's last complaint.
+type textSearch struct {
+	from, cond string
+	arg        any
+	orderBy    string
+	after      string // id < ?
+	// PostgreSQL cannot estimate how many complaints a prefix query
+	// matches: whichever plan it picks is slow for one kind of term
+	// (walking the complaints newest first reads the whole table for a
+	// rare term; reading the index and sorting every match is slow for a
+	// common one). So Search asks twice: first among the newest textWindow
+	// complaints (window; windowAfter with a page's cursor), which fills
+	// the page of a common term at once, and only if the page is not full
+	// there, through the index over all complaints with orderAll (which
+	// the primary key cannot give, so the index is used), for a rare term.
+	window, windowAfter, orderAll string
+}
+
+// textWindow is how many of the newest complaints a text search on
+// PostgreSQL reads before it turns to the full-text index.
+var textWindow = 20000
+
+func (d *dialect) textSearch(terms []string) textSearch {
+	parts := make([]string, len(terms))
+	if d.pg {
+		// Terms hold only letters, marks and digits: no quote to escape.
+		for i, t := range terms {
+			parts[i] = "'" + t + "':*"
+		}
+		return textSearch{from: "complaints", cond: "search @@ CAST(? AS tsquery)", arg: strings.Join(parts, " & "),
+			orderBy: "id DESC", after: "id < ?",
+			window:      "(SELECT * FROM complaints ORDER BY id DESC LIMIT ?) complaints",
+			windowAfter: "(SELECT * FROM complaints WHERE id < ? ORDER BY id DESC LIMIT ?) complaints",
+			orderAll:    "id + 0 DESC"}
+	}
+	for i, t := range terms {
+		parts[i] = `"` + t + `"*`
+	}
+	// The full-text index leads (CROSS JOIN keeps it outside) and gives its
+	// rows newest first; each is checked against the other filters until
+	// the page is full.
+	return textSearch{from: "complaints_fts CROSS JOIN complaints ON complaints.id = complaints_fts.rowid",
+		cond: "complaints_fts MATCH ?", arg: strings.Join(parts, " AND "),
+		orderBy: "complaints_fts.rowid DESC", after: "complaints_fts.rowid < ?"}
+}
+
+// indexSearch indexes complaint id's words in the write's transaction.
+func indexSearch(w *wtx, id int64, doc string) error {
+	if w.s.d.pg {
+		_, err := w.exec("UPDATE complaints SET search = array_to_tsvector(string_to_array(?, ' ')) WHERE id = ?", doc, id)
+		return err
+	}
+	_, err := w.exec("INSERT INTO complaints_fts (rowid, terms) VALUES (?, ?)", id, doc)
+	return err
+}
+
+// indexBacklog indexes the complaints filed before the search index
+// existed (or copied without it), in batches, at start-up.
+func (s *Store) indexBacklog(ctx context.Context) error {
+	missing := "SELECT id, number, mobile, name, description FROM complaints WHERE id > (SELECT COALESCE(MAX(rowid), 0) FROM complaints_fts) ORDER BY id LIMIT 5000"
+	if s.d.pg {
+		missing = "SELECT id, number, mobile, name, description FROM complaints WHERE search IS NULL ORDER BY id LIMIT 5000"
+	}
+	for {
+		type row struct {
+			id  int64
+			doc string
+		}
+		var rows []row
+		err := each(ctx, s.rdb, missing, func(r scanner) error {
+			var x row
+			var number, mobile, name, desc string
+			if err := r.Scan(&x.id, &number, &mobile, &name, &desc); err != nil {
+				return err
+			}
+			x.doc = searchDocument(number, mobile, name, desc)
+			rows = append(rows, x)
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store: index search: %w", err)
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		err = s.write(ctx, func(w *wtx) error {
+			for _, x := range rows {
+				if err := indexSearch(w, x.id, x.doc); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("store: index search: %w", err)
+		}
+	}
+}
