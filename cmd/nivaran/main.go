@@ -29,6 +29,8 @@ func run(ctx context.Context, args []string) error {
 			return userCmd(ctx, args[1:])
 		case "demo":
 			return demoCmd(ctx, args[1:])
+		case "bench":
+			return benchCmd(ctx, args[1:])
 		case "help", "-h", "--help":
 			fmt.Print(usage)
 			return nil
@@ -56,6 +58,9 @@ const usage = `nivaran — Integrated Control Room for public grievances
         replace the masters; the whole file is checked first and nothing changes if a row is wrong
   nivaran demo [--complaints 10000] [--days 180] [--data DIR]
         fill the data directory with synthetic complaints (demonstration, measurement)
+  nivaran bench [--quick] [--duration 5s] [--json FILE] [--sustain 5m]
+        measure intake, ceilings, tracking reads, live-wall fan-out and memory
+        on a server of its own (temporary data directory)
   nivaran user password [--data DIR] LOGIN
         set a user's password (read from NIVARAN_NEW_PASSWORD or standard input)
 
