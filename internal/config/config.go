@@ -56,6 +56,11 @@ type Config struct {
 
 	SMSGateway string // NIVARAN_SMS_GATEWAY: log (default), kannel, nic, cdac, msg91, or off (no SMS at all)
 	SMS        SMS
+
+	// WriteWait is how long a write waits for the database's writer before
+	// the request fails with 503 and Retry-After (NIVARAN_WRITE_WAIT); 0:
+	// the store's default.
+	WriteWait time.Duration
 }
 
 // SMS holds the SMS settings (see the notifications part of the README).
@@ -218,6 +223,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	dur(&c.SMS.RetryMax, "NIVARAN_SMS_RETRY_MAX", 10*time.Millisecond, 24*time.Hour)
 	num(&c.SMS.MaxAttempts, "NIVARAN_SMS_MAX_ATTEMPTS", 1, 1000)
 	dur(&c.SMS.Lease, "NIVARAN_SMS_LEASE", 2*time.Second, time.Hour)
+	dur(&c.WriteWait, "NIVARAN_WRITE_WAIT", 10*time.Millisecond, time.Minute)
 
 	fs := flag.NewFlagSet("nivaran", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (NIVARAN_ADDR)")

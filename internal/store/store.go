@@ -36,6 +36,13 @@ import (
 type Options struct {
 	// Path is the SQLite database file; it is created if missing.
 	Path string
+	// MaxPending bounds the writes waiting for or in the writer's
+	// transaction; more are refused at once with EUnavailable. Default
+	// DefaultMaxPending.
+	MaxPending int
+	// WriteWait is how long a write waits for the writer before it gives
+	// up with EUnavailable. Default DefaultWriteWait.
+	WriteWait time.Duration
 	// Now is the store's clock: every time the store writes comes from it.
 	// Default time.Now.
 	Now func() time.Time
@@ -98,10 +105,12 @@ type Store struct {
 
 	masters atomic.Pointer[mastersState]
 
-	ops     chan *op
-	quit    chan struct{}
-	stopped chan struct{}
-	close   sync.Once
+	ops       chan *op
+	pending   chan struct{} // a token per write waiting for or in the writer
+	writeWait time.Duration
+	quit      chan struct{}
+	stopped   chan struct{}
+	close     sync.Once
 
 	commits atomic.Int64 // transactions committed by the writer (for tests)
 	written atomic.Int64 // writes committed (for tests)
@@ -153,6 +162,14 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 	}
 	if s.max <= 0 {
 		s.max = 256
+	}
+	if o.MaxPending <= 0 {
+		o.MaxPending = DefaultMaxPending
+	}
+	s.pending = make(chan struct{}, o.MaxPending)
+	s.writeWait = o.WriteWait
+	if s.writeWait <= 0 {
+		s.writeWait = DefaultWriteWait
 	}
 	if s.levelDays <= 0 {
 		s.levelDays = 3
@@ -380,6 +397,18 @@ func (s *Store) write(ctx context.Context, fn func(*wtx) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// A bounded queue: past MaxPending writes waiting or in the writer's
+	// transaction, refuse at once; a write the writer has not taken
+	// within WriteWait gives up. Either way the caller hears EUnavailable
+	// quickly instead of piling up behind a slow or locked disk.
+	select {
+	case s.pending <- struct{}{}:
+	default:
+		return errBusy
+	}
+	defer func() { <-s.pending }()
+	wait := time.NewTimer(s.writeWait)
+	defer wait.Stop()
 	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.ops <- o:
@@ -387,8 +416,10 @@ func (s *Store) write(ctx context.Context, fn func(*wtx) error) error {
 		return ctx.Err()
 	case <-s.quit:
 		return errClosed
+	case <-wait.C:
+		return errBusy
 	}
-	return <-o.done
+	return unavailable(<-o.done)
 }
 
 // writer takes the first pending write, then every other write already

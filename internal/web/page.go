@@ -235,6 +235,9 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p := s.newPage(r, identityFrom(r))
 	p.Title = p.T("error.title")
 	p.Error = p.T(e.Key, e.Args...)
+	if e.Code == grievance.EUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "60") // as the API does
+	}
 	s.render(w, reply.Status(e.Code), "error", p)
 }
 
