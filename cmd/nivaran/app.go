@@ -26,6 +26,7 @@ import (
 	"nivaran/internal/masters"
 	"nivaran/internal/notify"
 	"nivaran/internal/reply"
+	"nivaran/internal/route"
 	"nivaran/internal/store"
 	"nivaran/internal/web"
 )
@@ -43,6 +44,7 @@ type Main struct {
 	SMS        *smsParts          // nil when NIVARAN_SMS_GATEWAY=off
 	Dispatcher *notify.Dispatcher // nil when NIVARAN_SMS_GATEWAY=off
 
+	routes  []string // every route's pattern (Routes)
 	ln      net.Listener
 	serving chan error
 	stop    context.CancelFunc // stops the background jobs
@@ -116,6 +118,7 @@ func (m *Main) Run(ctx context.Context) error {
 		LevelDays: c.EscalationDays, ProofDistance: float64(c.ProofDistance),
 		DuplicateWindow: c.DupWindow, DuplicateDistance: float64(c.DupDistance),
 		SaturdaysOff: c.SaturdaysOff, WorkStart: c.WorkStart, WorkEnd: c.WorkEnd, Publish: m.Bus.Publish,
+		WriteWait: c.WriteWait,
 	})
 	if err != nil {
 		return err
@@ -168,7 +171,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	mux := http.NewServeMux()
+	mux := route.New()
 	mux.Handle("/api/v1/", as.Handler())
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok\n") })
 	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -191,6 +194,7 @@ func (m *Main) Run(ctx context.Context) error {
 			"url", base+"/sms/inbound/"+c.SMSGateway+"?t="+m.SMS.signer.Token(c.SMSGateway, "inbound")+"&from=%p&text=%a")
 	}
 	mux.Handle("/", ws.Handler())
+	m.routes = joinRoutes(mux.Patterns(), map[string][]string{"/api/v1/": as.Routes(), "/": ws.Routes()})
 	m.HTTP = &http.Server{
 		Handler:           web.Recover(web.SecurityHeaders(mux, c.MapOrigin)),
 		ReadHeaderTimeout: 10 * time.Second,

@@ -18,6 +18,7 @@ import (
 	"nivaran/internal/grievance"
 	"nivaran/internal/i18n"
 	"nivaran/internal/reply"
+	"nivaran/internal/route"
 )
 
 // Server is the API's handler.
@@ -30,6 +31,8 @@ type Server struct {
 	Location   *time.Location
 	// TrackLink returns the public web link of a complaint, or "".
 	TrackLink func(number string) string
+
+	routes []string // the patterns Handler registered
 }
 
 // maxBody bounds a JSON request body.
@@ -37,7 +40,7 @@ const maxBody = 64 << 10
 
 // Handler returns the /api/v1 routes.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
+	mux := route.New()
 	mux.HandleFunc("POST /api/v1/complaints", s.limited(s.complaintCreate))
 	mux.HandleFunc("GET /api/v1/complaints/{number}", s.limited(s.complaintGet))
 	mux.HandleFunc("GET /api/v1/categories", s.categories)
@@ -45,8 +48,13 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/v1/", func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, grievance.Errorf(grievance.ENotFound, "error.api_not_found"))
 	})
+	s.routes = mux.Patterns()
 	return mux
 }
+
+// Routes returns the patterns of every route Handler registered (after
+// Handler has been called).
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 func (s *Server) lang(r *http.Request) string {
 	return i18n.Negotiate(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))

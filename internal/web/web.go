@@ -24,6 +24,7 @@ import (
 	"nivaran/internal/grievance"
 	"nivaran/internal/i18n"
 	"nivaran/internal/live"
+	"nivaran/internal/route"
 )
 
 //go:embed templates/*.html
@@ -89,6 +90,7 @@ type Server struct {
 		st grievance.WallStats
 	}
 	hashed map[string]string // plain name → hashed URL
+	routes []string          // the patterns Handler registered
 }
 
 type staticFile struct {
@@ -183,7 +185,7 @@ func (s *Server) loadStatic() error {
 // Handler returns the routes of every HTML surface, with security headers
 // and cross-origin protection.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
+	mux := route.New()
 	// Citizen portal.
 	mux.HandleFunc("GET /{$}", s.citizenForm)
 	mux.HandleFunc("POST /complaints", s.limited(s.complaintFile))
@@ -248,6 +250,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/audit", s.staff(s.adminAudit))
 	mux.HandleFunc("GET /static/{name}", s.staticFile)
 	mux.HandleFunc("/", s.notFound)
+	s.routes = mux.Patterns()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, grievance.Errorf(grievance.EForbidden, "error.csrf"))
@@ -269,6 +272,10 @@ func (s *Server) staticFile(w http.ResponseWriter, r *http.Request) {
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, grievance.Errorf(grievance.ENotFound, "error.page_not_found"))
 }
+
+// Routes returns the patterns of every route Handler registered (after
+// Handler has been called).
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 // StaticURL returns the content-hashed URL of a static file.
 func (s *Server) StaticURL(name string) string { return s.hashed[name] }
