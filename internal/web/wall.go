@@ -176,6 +176,9 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 	// goroutine and buffers for ever.
 	alive := func() { rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) }
 	alive()
+	if r.Method == http.MethodHead {
+		return // a GET route answers HEAD too: headers only, not a stream that never ends
+	}
 	p := s.newPage(r, identityFrom(r))
 	fmt.Fprint(w, "retry: 2000\n\n")
 	if !ok {
