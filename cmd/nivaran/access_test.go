@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -220,4 +221,44 @@ func TestMobileNumbersMaskedInLogs(t *testing.T) {
 	if !strings.Contains(log, "level=DEBUG") {
 		t.Errorf("no debug lines: the log was not captured at debug level")
 	}
+}
+
+// TestPasswordSprayingLimited tries one wrong password on many accounts
+// from one address (spraying, which the per-account lockout never sees):
+// the address is refused with 429 and Retry-After before it has tried
+// 40 accounts, and a right password from it is refused too while it lasts.
+func TestPasswordSprayingLimited(t *testing.T) {
+	m := MustRunMain(t, "", map[string]string{"NIVARAN_RATE_LIMITS": "60/m"})
+	ms, err := m.Store.Masters(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newClient(t, m)
+	tried, refused := 0, false
+	for _, o := range ms.Officers {
+		if tried == 40 {
+			break
+		}
+		page := c.get("/officer/login")
+		r := c.postForm("/officer/login", url.Values{"csrf": {csrf(t, page.Body)}, "login": {o.Code}, "password": {"Winter2026!"}})
+		tried++
+		if r.Status == http.StatusTooManyRequests {
+			if r.Header.Get("Retry-After") == "" {
+				t.Errorf("429 without Retry-After")
+			}
+			refused = true
+			break
+		}
+		if r.Status != http.StatusUnauthorized {
+			t.Fatalf("wrong password for %s: %d, want 401", o.Code, r.Status)
+		}
+	}
+	if !refused {
+		t.Fatalf("%d accounts tried from one address without a refusal", tried)
+	}
+	page := c.get("/officer/login")
+	if r := c.postForm("/officer/login", url.Values{"csrf": {csrf(t, page.Body)}, "login": {"admin"}, "password": {testAdminPassword}}); r.Status != http.StatusTooManyRequests {
+		t.Errorf("the right password from the refused address: %d, want 429", r.Status)
+	}
+	t.Logf("refused after %d accounts", tried)
 }
