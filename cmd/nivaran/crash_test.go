@@ -38,10 +38,13 @@ type filer struct {
 	mu     sync.Mutex
 	acks   []acked
 	others map[int]int // statuses other than 201, by status (0: no answer)
+	pause  time.Duration
 }
 
-func startFiler(url string, clients int, seq *atomic.Int64, seed uint64) *filer {
-	f := &filer{url: url, seq: seq, stop: make(chan struct{}), others: map[int]int{}}
+// startFiler starts clients filing; each pauses pause between its
+// requests (0: back to back).
+func startFiler(url string, clients int, seq *atomic.Int64, seed uint64, pause time.Duration) *filer {
+	f := &filer{url: url, seq: seq, stop: make(chan struct{}), others: map[int]int{}, pause: pause}
 	hc := bench.NewClient(clients)
 	hc.Timeout = 30 * time.Second
 	for i := range clients {
@@ -76,6 +79,9 @@ func startFiler(url string, clients int, seq *atomic.Int64, seed uint64) *filer 
 					f.others[res.StatusCode]++
 				}
 				f.mu.Unlock()
+				if f.pause > 0 {
+					time.Sleep(f.pause)
+				}
 			}
 		})
 	}
@@ -119,7 +125,11 @@ func TestCrashSafetySIGKILL(t *testing.T) {
 	refused := 0
 	for round := range rounds {
 		c := startChild(t, bin, data, nil)
-		f := startFiler(c.url, 6, &seq, seed+uint64(round))
+		// Six clients, each pausing 10 ms between filings: concurrent
+		// writes share batches as under real load, while the number to
+		// check afterwards (each complaint, its history and its SMS) stays
+		// a few thousand whatever the machine's speed.
+		f := startFiler(c.url, 6, &seq, seed+uint64(round), 10*time.Millisecond)
 		// A random moment: anywhere from the first requests to well into
 		// the load, when batches are committing.
 		time.Sleep(time.Duration(50+rng.IntN(600)) * time.Millisecond)
@@ -204,7 +214,7 @@ func TestSIGTERMDrains(t *testing.T) {
 	c := startChild(t, bin, data, nil)
 	var seq atomic.Int64
 	seq.Store(500_000_000) // apart from the other tests' numbers
-	f := startFiler(c.url, 4, &seq, 7)
+	f := startFiler(c.url, 4, &seq, 7, 0)
 	time.Sleep(300 * time.Millisecond)
 
 	// A request whose body is only half there when the signal arrives.
