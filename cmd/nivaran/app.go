@@ -28,6 +28,7 @@ import (
 	"nivaran/internal/notify"
 	"nivaran/internal/open311"
 	"nivaran/internal/reply"
+	"nivaran/internal/route"
 	"nivaran/internal/store"
 	"nivaran/internal/telephony"
 	"nivaran/internal/web"
@@ -47,6 +48,7 @@ type Main struct {
 	Dispatcher *notify.Dispatcher // nil when NIVARAN_SMS_GATEWAY=off
 	Helpline   *telephony.Server  // nil unless NIVARAN_SIP_ADDR is set
 
+	routes  []string // every route's pattern (Routes)
 	ln      net.Listener
 	serving chan error
 	stop    context.CancelFunc // stops the background jobs
@@ -120,6 +122,7 @@ func (m *Main) Run(ctx context.Context) error {
 		LevelDays: c.EscalationDays, ProofDistance: float64(c.ProofDistance),
 		DuplicateWindow: c.DupWindow, DuplicateDistance: float64(c.DupDistance),
 		SaturdaysOff: c.SaturdaysOff, WorkStart: c.WorkStart, WorkEnd: c.WorkEnd, Publish: m.Bus.Publish,
+		WriteWait: c.WriteWait,
 	})
 	if err != nil {
 		return err
@@ -188,7 +191,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	mux := http.NewServeMux()
+	mux := route.New()
 	mux.Handle("/api/v1/", as.Handler())
 	mux.Handle("GET /api", as.Handler())
 	o311 := &open311.Server{
@@ -217,6 +220,7 @@ func (m *Main) Run(ctx context.Context) error {
 			"url", base+"/sms/inbound/"+c.SMSGateway+"?t="+m.SMS.signer.Token(c.SMSGateway, "inbound")+"&from=%p&text=%a")
 	}
 	mux.Handle("/", ws.Handler())
+	m.routes = joinRoutes(mux.Patterns(), map[string][]string{"/api/v1/": as.Routes(), "/": ws.Routes()})
 	m.HTTP = &http.Server{
 		Handler:           web.Recover(web.SecurityHeaders(mux, c.MapOrigin)),
 		ReadHeaderTimeout: 10 * time.Second,

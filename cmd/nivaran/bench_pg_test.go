@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"nivaran/internal/bench"
 	"nivaran/internal/store/pgtest"
 )
 
@@ -59,12 +59,12 @@ func BenchmarkIntakePostgres(b *testing.B) {
 	b.ReportMetric(two.rate(), "two_servers/s")
 	one.reportLatency(b, "one_")
 	two.reportLatency(b, "two_")
-	if raw.n == 0 {
+	if raw.N == 0 {
 		return
 	}
 	b.ReportMetric(raw.rate(), "raw_inserts/s")
 	b.Logf("PostgreSQL intake: one server %.0f complaints/s (p95 %.1f ms), two servers %.0f/s (p95 %.1f ms); raw insert %.0f/s (16 connections, n=%d) → ×%.2f and ×%.2f",
-		one.rate(), one.pct(95), two.rate(), two.pct(95), raw.rate(), raw.n, one.rate()/raw.rate(), two.rate()/raw.rate())
+		one.rate(), one.pct(95), two.rate(), two.pct(95), raw.rate(), raw.N, one.rate()/raw.rate(), two.rate()/raw.rate())
 	if testing.Verbose() {
 		fmt.Printf("\n%-40s %12s %9s %9s %9s %9s\n", "BenchmarkIntakePostgres (cpu "+fmt.Sprint(gomaxprocs())+")", "per second", "p50 ms", "p95 ms", "p99 ms", "n")
 		raw.printRow("raw PostgreSQL insert, 1 row/tx, 16 conn", true)
@@ -82,9 +82,9 @@ func driveHalves(cl *http.Client, ta, tb string, bodies [][]byte, n int) loadRes
 	wg.Go(func() { ra = drive(cl, ta, bodies, 0, n/2) })
 	wg.Go(func() { rb = drive(cl, tb, bodies, len(bodies)/3, n-n/2) })
 	wg.Wait()
-	elapsed := max(ra.elapsed, rb.elapsed)
+	elapsed := max(ra.Elapsed, rb.Elapsed)
 	ra.add(rb)
-	ra.elapsed = elapsed
+	ra.Elapsed = elapsed
 	return ra
 }
 
@@ -105,11 +105,9 @@ func rawInsertPostgres(b *testing.B, dbURL string, bodies [][]byte, n int, limit
 		b.Fatal(err)
 	}
 	defer db.ExecContext(ctx, "DROP TABLE raw_ceiling")
-	rows := make([]benchRequest, len(bodies))
-	for i, body := range bodies {
-		if err := json.Unmarshal(body, &rows[i]); err != nil {
-			b.Fatal(err)
-		}
+	rows, err := bench.Complaints(bodies)
+	if err != nil {
+		b.Fatal(err)
 	}
 	var next atomic.Int64
 	lat := make([]time.Duration, n)
@@ -147,5 +145,5 @@ VALUES ($1, $2, $3, $4, 'app', $5, $6, $7, $8, NULL, NULL, 'assigned', $9, NULL,
 	done := min(int(next.Load()), n)
 	lat = slices.DeleteFunc(lat[:done], func(d time.Duration) bool { return d == 0 })
 	slices.Sort(lat)
-	return loadResult{n: len(lat), elapsed: elapsed, lat: lat}
+	return loadResult{bench.Result{N: len(lat), Elapsed: elapsed, Lat: lat}}
 }

@@ -16,26 +16,20 @@ package main
 //	go test ./cmd/nivaran -run '^$' -bench '^BenchmarkDispatcherDurable$' -benchtime 20000x -cpu 2
 
 import (
-	"bytes"
 	"context"
-	"database/sql"
-	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"path/filepath"
 	"runtime"
-	"slices"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"nivaran/internal/bench"
 	"nivaran/internal/blob"
 	"nivaran/internal/grievance"
 	"nivaran/internal/masters"
@@ -86,7 +80,7 @@ func BenchmarkIntake(b *testing.B) {
 
 	b.ReportMetric(res.rate(), "complaints/s")
 	res.reportLatency(b, "")
-	if raw.n > 0 {
+	if raw.N > 0 {
 		b.ReportMetric(raw.rate(), "raw_inserts/s")
 		b.ReportMetric(bare.rate(), "bare_http/s")
 		b.ReportMetric(res.rate()/raw.rate(), "intake/raw")
@@ -96,7 +90,7 @@ func BenchmarkIntake(b *testing.B) {
 		return
 	}
 	b.Logf("intake %.0f complaints/s (p50 %.1f ms, p95 %.1f ms, p99 %.1f ms, %d clients, n=%d); raw durable insert %.0f/s (n=%d) → ×%.2f; bare HTTP %.0f/s → ×%.2f",
-		res.rate(), res.pct(50), res.pct(95), res.pct(99), benchClients, res.n, raw.rate(), raw.n, res.rate()/raw.rate(), bare.rate(), res.rate()/bare.rate())
+		res.rate(), res.pct(50), res.pct(95), res.pct(99), benchClients, res.N, raw.rate(), raw.N, res.rate()/raw.rate(), bare.rate(), res.rate()/bare.rate())
 	if testing.Verbose() {
 		fmt.Printf("\n%-34s %12s %9s %9s %9s %9s\n", "BenchmarkIntake (cpu "+fmt.Sprint(gomaxprocs())+")", "per second", "p50 ms", "p95 ms", "p99 ms", "n")
 		raw.printRow("raw SQLite insert, 1 row/tx, FULL", false)
@@ -205,13 +199,13 @@ func BenchmarkIntakeSMS(b *testing.B) {
 	}
 	b.Logf("without SMS %.0f complaints/s (p99 %.1f ms); outbox write only %.0f/s (p99 %.1f ms, %+.1f %%); outbox + dispatcher %.0f/s (p99 %.1f ms, %+.1f %%), outbox drained %v later; n=%d each",
 		off.res.rate(), off.res.pct(99), outbox.res.rate(), outbox.res.pct(99), over(outbox),
-		sms.res.rate(), sms.res.pct(99), over(sms), drain.Round(time.Millisecond), off.res.n)
+		sms.res.rate(), sms.res.pct(99), over(sms), drain.Round(time.Millisecond), off.res.N)
 	if testing.Verbose() {
 		fmt.Printf("\n%-34s %12s %9s %9s %9s %9s %10s\n", "BenchmarkIntakeSMS (cpu "+fmt.Sprint(gomaxprocs())+")", "per second", "p50 ms", "p95 ms", "p99 ms", "n", "overhead")
 		for _, t := range []*target{off, outbox, sms} {
 			r := t.res
 			label := map[*target]string{off: "NIVARAN_SMS_GATEWAY=off", outbox: "outbox write (dispatcher stopped)", sms: "outbox + dispatcher (log gw)"}[t]
-			fmt.Printf("%-34s %12.0f %9.2f %9.2f %9.2f %9d %+9.1f%%\n", label, r.rate(), r.pct(50), r.pct(95), r.pct(99), r.n, over(t))
+			fmt.Printf("%-34s %12.0f %9.2f %9.2f %9.2f %9d %+9.1f%%\n", label, r.rate(), r.pct(50), r.pct(95), r.pct(99), r.N, over(t))
 		}
 		fmt.Printf("%-34s %12v\n\n", "outbox drain after the sms halves", drain.Round(time.Millisecond))
 	}
@@ -345,7 +339,7 @@ func fileForOutbox(b *testing.B, st *store.Store, n int) int {
 				if i >= n {
 					return
 				}
-				c, err := st.File(context.Background(), benchComplaint(rand.New(rand.NewPCG(uint64(i), 42))).new())
+				c, err := st.File(context.Background(), bench.RandomComplaint(rand.New(rand.NewPCG(uint64(i), 42))).New())
 				if err != nil {
 					once.Do(func() { ferr = err })
 					return
@@ -364,50 +358,19 @@ func fileForOutbox(b *testing.B, st *store.Store, n int) int {
 	return int(queued.Load())
 }
 
-// ---- load ----
+// ---- load: thin wrappers over internal/bench for testing.B ----
 
-// loadResult is the outcome of a run of requests (or inserts).
-type loadResult struct {
-	n        int
-	elapsed  time.Duration
-	lat      []time.Duration // sorted
-	failures int
-	first    string // the first failure
-}
+// loadResult is bench.Result with the benchmarks' reporting.
+type loadResult struct{ bench.Result }
 
-func (r loadResult) rate() float64 {
-	if r.elapsed <= 0 {
-		return 0
-	}
-	return float64(r.n) / r.elapsed.Seconds()
-}
-
-// pct returns the p-th percentile latency in milliseconds (nearest rank).
-func (r loadResult) pct(p float64) float64 {
-	if len(r.lat) == 0 {
-		return 0
-	}
-	i := int(math.Ceil(p/100*float64(len(r.lat)))) - 1
-	i = min(max(i, 0), len(r.lat)-1)
-	return float64(r.lat[i]) / float64(time.Millisecond)
-}
-
-// add merges s into r: counts and time add up, latencies pool.
-func (r *loadResult) add(s loadResult) {
-	r.n += s.n
-	r.elapsed += s.elapsed
-	r.lat = append(r.lat, s.lat...)
-	slices.Sort(r.lat)
-	r.failures += s.failures
-	if r.first == "" {
-		r.first = s.first
-	}
-}
+func (r loadResult) rate() float64         { return r.Rate() }
+func (r loadResult) pct(p float64) float64 { return r.Pct(p) }
+func (r *loadResult) add(s loadResult)     { r.Add(s.Result) }
 
 func (r loadResult) mustSucceed(b *testing.B, what string) {
 	b.Helper()
-	if r.failures > 0 {
-		b.Fatalf("%s: %d of %d requests failed; first: %s", what, r.failures, r.n, r.first)
+	if err := r.Err(what); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -419,21 +382,13 @@ func (r loadResult) reportLatency(b *testing.B, prefix string) {
 
 func (r loadResult) printRow(name string, latency bool) {
 	if !latency {
-		fmt.Printf("%-34s %12.0f %9s %9s %9s %9d\n", name, r.rate(), "-", "-", "-", r.n)
+		fmt.Printf("%-34s %12.0f %9s %9s %9s %9d\n", name, r.rate(), "-", "-", "-", r.N)
 		return
 	}
-	fmt.Printf("%-34s %12.0f %9.2f %9.2f %9.2f %9d\n", name, r.rate(), r.pct(50), r.pct(95), r.pct(99), r.n)
+	fmt.Printf("%-34s %12.0f %9.2f %9.2f %9.2f %9d\n", name, r.rate(), r.pct(50), r.pct(95), r.pct(99), r.N)
 }
 
-// newLoadClient is the clients' shared HTTP client: keep-alive, one idle
-// connection kept per client.
-func newLoadClient() *http.Client {
-	tr := http.DefaultTransport.(*http.Transport).Clone()
-	tr.MaxIdleConns = benchClients
-	tr.MaxIdleConnsPerHost = benchClients
-	tr.DisableCompression = true
-	return &http.Client{Transport: tr, Timeout: time.Minute}
-}
+func newLoadClient() *http.Client { return bench.NewClient(benchClients) }
 
 // warmUp opens the clients' connections (and warms the server) before the
 // timed part: two requests per client, not counted.
@@ -443,152 +398,29 @@ func warmUp(b *testing.B, hc *http.Client, target string, bodies [][]byte) {
 }
 
 // drive POSTs n JSON bodies (bodies[offset+i], cyclically) to target from
-// benchClients goroutines that share hc, and records each latency. Only a
-// 201 counts as success.
+// benchClients goroutines that share hc. Only a 201 counts as success.
 func drive(hc *http.Client, target string, bodies [][]byte, offset, n int) loadResult {
-	lat := make([]time.Duration, n)
-	var next, failures atomic.Int64
-	var first atomic.Pointer[string]
-	fail := func(msg string) {
-		failures.Add(1)
-		first.CompareAndSwap(nil, &msg)
-	}
-	var wg sync.WaitGroup
-	start := time.Now()
-	for range benchClients {
-		wg.Go(func() {
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				req, err := http.NewRequest(http.MethodPost, target, bytes.NewReader(bodies[(offset+i)%len(bodies)]))
-				if err != nil {
-					fail(err.Error())
-					continue
-				}
-				req.Header.Set("Content-Type", "application/json")
-				t0 := time.Now()
-				res, err := hc.Do(req)
-				if err != nil {
-					lat[i] = time.Since(t0)
-					fail(err.Error())
-					continue
-				}
-				if res.StatusCode != http.StatusCreated {
-					body, _ := io.ReadAll(io.LimitReader(res.Body, 500))
-					fail(fmt.Sprintf("status %d: %s", res.StatusCode, body))
-				}
-				io.Copy(io.Discard, res.Body)
-				res.Body.Close()
-				lat[i] = time.Since(t0)
-			}
-		})
-	}
-	wg.Wait()
-	r := loadResult{n: n, elapsed: time.Since(start), lat: lat, failures: int(failures.Load())}
-	if p := first.Load(); p != nil {
-		r.first = *p
-	}
-	slices.Sort(r.lat)
-	return r
+	return loadResult{bench.Drive(hc, benchClients, n, bench.PostJSON(target, bodies, offset), http.StatusCreated, nil)}
 }
 
-// ---- ceilings ----
-
-// rawInsertCeiling inserts complaint rows, one per transaction, from one
-// connection into a new database at path with the store's schema (created
-// by store.Open) and the store's writer pragmas (WAL, synchronous=FULL,
-// immediate transactions), until n rows or limit has passed.
+// rawInsertCeiling is bench.RawInsert for a benchmark.
 func rawInsertCeiling(b *testing.B, path string, bodies [][]byte, n int, limit time.Duration) loadResult {
 	b.Helper()
-	ctx := context.Background()
-	s, err := store.Open(ctx, store.Options{Path: path})
+	r, err := bench.RawInsert(context.Background(), path, bodies, n, limit)
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := s.Close(); err != nil {
-		b.Fatal(err)
-	}
-	// The same parameters as store.Open's writer connection.
-	v := url.Values{}
-	v.Add("_pragma", "busy_timeout(10000)")
-	v.Add("_pragma", "foreign_keys(1)")
-	v.Add("_pragma", "journal_mode(WAL)")
-	v.Add("_pragma", "synchronous(FULL)")
-	v.Set("_txlock", "immediate")
-	db, err := sql.Open("sqlite", path+"?"+v.Encode())
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	var mode string
-	var sync int
-	if err := db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {
-		b.Fatalf("raw insert ceiling: journal mode %q (%v), want wal", mode, err)
-	}
-	if err := db.QueryRowContext(ctx, "PRAGMA synchronous").Scan(&sync); err != nil || sync != 2 {
-		b.Fatalf("raw insert ceiling: synchronous %d (%v), want 2 (FULL)", sync, err)
-	}
-	stmt, err := db.PrepareContext(ctx, `INSERT INTO complaints (number, name, mobile, language, channel, category, area,
-address, description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated)
-VALUES (?, ?, ?, ?, 'app', ?, ?, ?, ?, NULL, NULL, 'assigned', ?, NULL, 1, ?, '', ?, ?)`)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer stmt.Close()
-	rows := make([]benchRequest, len(bodies))
-	for i, body := range bodies {
-		if err := json.Unmarshal(body, &rows[i]); err != nil {
-			b.Fatal(err)
-		}
-	}
-	lat := make([]time.Duration, 0, n)
-	start := time.Now()
-	for i := 0; i < n && time.Since(start) < limit; i++ {
-		t0 := time.Now()
-		r := rows[i%len(rows)]
-		tx, err := db.BeginTx(ctx, nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		now := time.Now().UnixMilli()
-		dept, _, _ := strings.Cut(r.Category, "-")
-		if _, err := tx.StmtContext(ctx, stmt).ExecContext(ctx, fmt.Sprintf("R%010d", i), r.Name, r.Mobile, r.Language,
-			r.Category, r.Area, r.Address, r.Description, dept, now+3*86400000, now, now); err != nil {
-			b.Fatal(err)
-		}
-		if err := tx.Commit(); err != nil {
-			b.Fatal(err)
-		}
-		lat = append(lat, time.Since(t0))
-	}
-	res := loadResult{n: len(lat), elapsed: time.Since(start), lat: lat}
-	slices.Sort(res.lat)
-	return res
+	return loadResult{r}
 }
 
 // bareHTTPCeiling is the HTTP stack's ceiling: the same n requests from the
-// same clients to a net/http handler on loopback that reads and decodes the
-// JSON body and answers 201 with a body like the API's.
+// same clients to bench.BareServer.
 func bareHTTPCeiling(b *testing.B, bodies [][]byte, n int) loadResult {
 	b.Helper()
-	answer := []byte(`{"number":"2025070012345","status":"assigned","department":"mun","department_name":{"hi":"नगर निगम","en":"Municipal Corporation"},"officer_designation":{"hi":"ज़ोनल सफ़ाई अधिकारी","en":"Zonal Sanitary Officer"},"due":"2025-07-10T18:00:00+05:30","created":"2025-07-07T10:00:00+05:30","track_url":"/t/2025070012345"}`)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, 64<<10))
-		var req benchRequest
-		if err == nil {
-			err = json.Unmarshal(body, &req)
-		}
-		if err != nil || r.Method != http.MethodPost || req.Category == "" {
-			http.Error(w, "bad request", http.StatusBadRequest)
-			return
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(http.StatusCreated)
-		w.Write(answer)
-	}))
+	srv, err := bench.NewBareServer()
+	if err != nil {
+		b.Fatal(err)
+	}
 	defer srv.Close()
 	hc := newLoadClient()
 	defer hc.CloseIdleConnections()
@@ -598,81 +430,7 @@ func bareHTTPCeiling(b *testing.B, bodies [][]byte, n int) loadResult {
 	return res
 }
 
-// ---- complaints ----
-
-// benchRequest is the body of POST /api/v1/complaints.
-type benchRequest struct {
-	Name        string   `json:"name"`
-	Mobile      string   `json:"mobile"`
-	Language    string   `json:"language"`
-	Category    string   `json:"category"`
-	Area        string   `json:"area"`
-	Address     string   `json:"address"`
-	Description string   `json:"description"`
-	Lat         *float64 `json:"lat,omitempty"`
-	Long        *float64 `json:"long,omitempty"`
-}
-
-func (r benchRequest) new() grievance.NewComplaint {
-	in := grievance.NewComplaint{Name: r.Name, Mobile: r.Mobile, Language: grievance.Lang(r.Language), Channel: grievance.ChannelApp,
-		Category: r.Category, Area: r.Area, Address: r.Address, Description: r.Description}
-	if r.Lat != nil {
-		in.Location = &grievance.Point{Lat: *r.Lat, Long: *r.Long}
-	}
-	return in
-}
-
-var (
-	benchCategories = []string{"mun-garbage", "mun-drain", "mun-streetlight", "mun-stray-animals", "jal-leakage", "jal-no-supply",
-		"jal-contaminated", "jal-sewer", "pow-outage", "pow-transformer", "pwd-pothole", "pwd-road-damaged", "hea-medicine",
-		"food-ration", "rd-handpump", "edu-mid-day-meal"}
-	benchAreas = []string{"w-z1-aminabad", "w-z1-hazratganj", "w-z1-lalbagh", "w-z2-aishbagh", "w-z3-aliganj", "w-z4-gomti-nagar",
-		"w-z5-alambagh", "w-z6-chowk", "w-z7-indira-nagar", "w-z8-telibagh", "b-chinhat", "b-malihabad", "b-kakori", "b-gosainganj"}
-	benchNames     = []string{"राम कुमार", "सीता देवी", "मोहम्मद इरफ़ान", "गीता वर्मा", "सुरेश यादव", "Anjali Srivastava", "फ़ातिमा बेगम", "राजेश तिवारी"}
-	benchAddresses = []string{"अमीनाबाद बाज़ार, गली 4", "मकान 12/7, सेक्टर बी", "पुराने मंदिर के पास", "प्राथमिक विद्यालय के सामने", "House 45, Lane 3"}
-	benchSentences = []string{
-		"तीन दिन से कूड़ा नहीं उठा है।", "नाली जाम है और पानी सड़क पर बह रहा है।", "गली की बत्ती एक हफ़्ते से खराब है।",
-		"पाइपलाइन से पानी रिस रहा है।", "सड़क में बड़ा गड्ढा है, रात में दुर्घटना का डर है।", "बच्चे और बुज़ुर्ग परेशान हैं।",
-		"कई बार शिकायत की पर कोई नहीं आया।", "कृपया जल्दी कार्रवाई करें।", "Water has been dirty since Monday.",
-	}
-)
-
-// benchComplaint is a varied, valid complaint drawn from r.
-func benchComplaint(r *rand.Rand) benchRequest {
-	c := benchRequest{
-		Name:     benchNames[r.IntN(len(benchNames))],
-		Mobile:   fmt.Sprintf("%d%09d", 6+r.IntN(4), r.IntN(1e9)),
-		Language: []string{"hi", "hi", "hi", "en"}[r.IntN(4)],
-		Category: benchCategories[r.IntN(len(benchCategories))],
-		Area:     benchAreas[r.IntN(len(benchAreas))],
-		Address:  benchAddresses[r.IntN(len(benchAddresses))],
-	}
-	var d strings.Builder
-	for range 1 + r.IntN(4) {
-		d.WriteString(benchSentences[r.IntN(len(benchSentences))])
-		d.WriteByte(' ')
-	}
-	c.Description = strings.TrimSpace(d.String())
-	if r.IntN(3) == 0 {
-		lat, long := 26.75+r.Float64()*0.2, 80.85+r.Float64()*0.2
-		c.Lat, c.Long = &lat, &long
-	}
-	return c
-}
-
-// benchBodies returns n JSON complaint bodies, the same on every run.
-func benchBodies(n int) [][]byte {
-	r := rand.New(rand.NewPCG(1, 2))
-	out := make([][]byte, n)
-	for i := range out {
-		b, err := json.Marshal(benchComplaint(r))
-		if err != nil {
-			panic(err) // start-up of the benchmark, not request time
-		}
-		out[i] = b
-	}
-	return out
-}
+func benchBodies(n int) [][]byte { return bench.Bodies(n) }
 
 // waitDrained waits until the newest outbox message has left the queue
 // (claims take the oldest first, so every older one has too) and returns

@@ -33,6 +33,8 @@ func run(ctx context.Context, args []string) error {
 			return backupCmd(ctx, args[1:], os.Stdout)
 		case "migrate-to":
 			return migrateToCmd(ctx, args[1:], os.Stdout)
+		case "bench":
+			return benchCmd(ctx, args[1:])
 		case "help", "-h", "--help":
 			fmt.Print(usage)
 			return nil
@@ -60,6 +62,9 @@ const usage = `nivaran — Integrated Control Room for public grievances
         replace the masters; the whole file is checked first and nothing changes if a row is wrong
   nivaran demo [--complaints 10000] [--days 180] [--data DIR]
         fill the data directory with synthetic complaints (demonstration, measurement)
+  nivaran bench [--quick] [--duration 5s] [--json FILE] [--sustain 5m]
+        measure intake, ceilings, tracking reads, live-wall fan-out and memory
+        on a server of its own (temporary data directory)
   nivaran user password [--data DIR] LOGIN
         set a user's password (read from NIVARAN_NEW_PASSWORD or standard input)
   nivaran backup [--data DIR] FILE

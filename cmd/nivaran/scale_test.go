@@ -1,17 +1,17 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"nivaran/internal/bench"
 )
 
 // scaleData returns a data directory holding n demonstration complaints,
@@ -94,99 +94,31 @@ func BenchmarkControlRoomAtScale(b *testing.B) {
 
 	// Fan-out: 500 walls open, intake at about 1,000 a second for 5 s.
 	const walls, rate, secs = 500, 1000, 5
-	var mu sync.Mutex
-	sent := map[string]time.Time{}
-	type receipt struct {
-		num string
-		at  time.Time
+	var filed bench.Filed
+	u, _ := url.Parse(m.URL())
+	ws, err := bench.OpenWalls(m.URL()+"/control/wall/events", admin.http.Jar.Cookies(u), walls, &filed)
+	if err != nil {
+		b.Fatal(err)
 	}
-	var got []receipt // a wall often has a change before its filer has the 201: compare afterwards
-	var wg sync.WaitGroup
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	tr := &http.Transport{MaxIdleConnsPerHost: walls + 64, MaxConnsPerHost: 0}
-	for range walls {
-		req, _ := http.NewRequestWithContext(ctx, "GET", m.URL()+"/control/wall/events", nil)
-		for _, ck := range admin.http.Jar.Cookies(req.URL) {
-			req.AddCookie(ck)
-		}
-		res, err := tr.RoundTrip(req)
-		if err != nil || res.StatusCode != 200 {
-			b.Fatalf("wall stream: %v", err)
-		}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer res.Body.Close()
-			br := bufio.NewReader(res.Body)
-			for {
-				line, err := br.ReadString('\n')
-				if err != nil {
-					return
-				}
-				if i := strings.Index(line, `"number":"`); i >= 0 && len(line) >= i+21 {
-					r := receipt{line[i+10 : i+21], time.Now()}
-					mu.Lock()
-					got = append(got, r)
-					mu.Unlock()
-				}
-			}
-		}()
+	// Paced intake; each 201's number and time go to filed.
+	hc := bench.NewClient(64)
+	defer hc.CloseIdleConnections()
+	res := bench.Paced(context.Background(), hc, rate, secs*time.Second, 512,
+		bench.PostJSON(m.URL()+"/api/v1/complaints", bench.Bodies(512), 0), http.StatusCreated, filed.Seen())
+	if err := res.Err("intake"); err != nil {
+		b.Fatal(err)
 	}
-	api := newClient(b, m)
-	api.http.Transport = &http.Transport{MaxIdleConnsPerHost: 64}
-	tick := time.NewTicker(time.Second / rate * 8)
-	deadline := time.Now().Add(secs * time.Second)
-	filed := 0
-	var fw sync.WaitGroup
-	for time.Now().Before(deadline) {
-		<-tick.C
-		for range 8 {
-			fw.Add(1)
-			go func() {
-				defer fw.Done()
-				body := `{"name":"Ram","mobile":"9876543210","language":"hi","category":"mun-garbage","area":"w-z1-aminabad","address":"x","description":"y"}`
-				req, _ := http.NewRequest("POST", api.base+"/api/v1/complaints", strings.NewReader(body))
-				req.Header.Set("Content-Type", "application/json")
-				res, err := api.http.Do(req)
-				if err != nil {
-					return
-				}
-				var buf [512]byte
-				k, _ := res.Body.Read(buf[:])
-				res.Body.Close()
-				if i := strings.Index(string(buf[:k]), `"number":"`); i >= 0 && res.StatusCode == 201 {
-					mu.Lock()
-					sent[string(buf[i+10:i+21])] = time.Now()
-					filed++
-					mu.Unlock()
-				}
-			}()
-		}
-	}
-	tick.Stop()
-	fw.Wait()
 	time.Sleep(2 * time.Second)
 	open := m.Bus.Subscribers()
-	cancel()
-	wg.Wait()
-	mu.Lock()
-	defer mu.Unlock()
+	ws.Close()
 	// Lag from the 201 to each wall; a wall that had it first counts as 0.
-	var lags []time.Duration
-	for _, r := range got {
-		if t, ok := sent[r.num]; ok {
-			lags = append(lags, max(0, r.at.Sub(t)))
-		}
-	}
-	slices.Sort(lags)
-	if len(lags) == 0 {
+	if ws.Lag.N() == 0 {
 		b.Fatal("no event reached a wall")
 	}
-	p := func(q float64) time.Duration { return lags[min(len(lags)-1, int(q*float64(len(lags))))] }
+	p := ws.Lag.Quantile
 	b.ReportMetric(float64(p(0.99).Milliseconds()), "fanout_p99_ms")
-	b.ReportMetric(float64(filed)/secs, "intake/s")
-	want := filed * walls
+	nf := filed.Count()
+	b.ReportMetric(float64(nf)/secs, "intake/s")
 	b.Logf("fan-out: %d complaints at %.0f/s to %d walls (%d still connected at the end): %d of %d deliveries, lag p50 %v p99 %v max %v",
-		filed, float64(filed)/secs, walls, open, len(lags), want, p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), lags[len(lags)-1].Round(time.Millisecond))
+		nf, float64(nf)/secs, walls, open, ws.Lag.N(), nf*walls, p(0.5).Round(time.Millisecond), p(0.99).Round(time.Millisecond), ws.Lag.Max().Round(time.Millisecond))
 }

@@ -25,6 +25,7 @@ import (
 	"nivaran/internal/grievance"
 	"nivaran/internal/i18n"
 	"nivaran/internal/reply"
+	"nivaran/internal/route"
 )
 
 // Server is the API's handler.
@@ -53,6 +54,8 @@ type Server struct {
 	Blobs grievance.BlobStore
 	// Now is the server's clock (overdue flags); nil: time.Now.
 	Now func() time.Time
+
+	routes []string // the patterns Handler registered
 }
 
 func (s *Server) now() time.Time {
@@ -67,7 +70,7 @@ const maxBody = 64 << 10
 
 // Handler returns the /api/v1 routes.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
+	mux := route.New()
 	// Anyone.
 	mux.HandleFunc("GET /api/v1/openapi.json", s.openapi)
 	mux.HandleFunc("GET /api/v1/categories", s.categories)
@@ -92,8 +95,13 @@ func (s *Server) Handler() http.Handler {
 		s.fail(w, r, grievance.Errorf(grievance.ENotFound, "error.api_not_found"))
 	})
 	mux.HandleFunc("GET /api", s.docs)
+	s.routes = mux.Patterns()
 	return mux
 }
+
+// Routes returns the patterns of every route Handler registered (after
+// Handler has been called).
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 func (s *Server) lang(r *http.Request) string {
 	return i18n.Negotiate(r.URL.Query().Get("lang"), r.Header.Get("Accept-Language"))

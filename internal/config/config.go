@@ -59,6 +59,10 @@ type Config struct {
 	SMS        SMS
 
 	SIP SIP // the phone helpline (sip.go)
+	// WriteWait is how long a write waits for the database's writer before
+	// the request fails with 503 and Retry-After (NIVARAN_WRITE_WAIT); 0:
+	// the store's default.
+	WriteWait time.Duration
 }
 
 // SMS holds the SMS settings (see the notifications part of the README).
@@ -223,6 +227,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	num(&c.SMS.MaxAttempts, "NIVARAN_SMS_MAX_ATTEMPTS", 1, 1000)
 	dur(&c.SMS.Lease, "NIVARAN_SMS_LEASE", 2*time.Second, time.Hour)
 	loadSIP(&c.SIP, getenv, &errs)
+	dur(&c.WriteWait, "NIVARAN_WRITE_WAIT", 10*time.Millisecond, time.Minute)
 
 	fs := flag.NewFlagSet("nivaran", flag.ContinueOnError)
 	fs.StringVar(&c.Addr, "addr", c.Addr, "address to listen on (NIVARAN_ADDR)")

@@ -120,7 +120,7 @@ func (s *Store) putPhotos(ctx context.Context, photos []grievance.Upload, loc *g
 	for _, p := range photos {
 		key, err := s.blob.Put(ctx, p.Data)
 		if err != nil {
-			return nil, fmt.Errorf("put photo: %w", err)
+			return nil, unavailable(fmt.Errorf("put photo: %w", err))
 		}
 		out = append(out, grievance.Attachment{Key: key, ContentType: p.ContentType, Size: int64(len(p.Data)),
 			Location: loc, Created: now})

@@ -242,10 +242,10 @@ func retryable(err error) bool {
 	return false
 }
 
-// unavailable turns a lost or refused connection into EUnavailable, which
+// connUnavailable turns a lost or refused connection into EUnavailable, which
 // callers answer with 503: the database may come back, the request may be
 // tried again. Other errors are returned as they are.
-func unavailable(err error) error {
+func connUnavailable(err error) error {
 	if err == nil {
 		return nil
 	}

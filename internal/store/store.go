@@ -14,6 +14,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -41,6 +42,13 @@ type Options struct {
 	DatabaseURL string
 	// MaxConns is PostgreSQL's pool size. Default 16.
 	MaxConns int
+	// MaxPending bounds the writes waiting for or in the writer's
+	// transaction; more are refused at once with EUnavailable. Default
+	// DefaultMaxPending.
+	MaxPending int
+	// WriteWait is how long a write waits for the writer before it gives
+	// up with EUnavailable. Default DefaultWriteWait.
+	WriteWait time.Duration
 	// Now is the store's clock: every time the store writes comes from it.
 	// Default time.Now.
 	Now func() time.Time
@@ -112,10 +120,12 @@ type Store struct {
 
 	masters atomic.Pointer[mastersState]
 
-	ops     chan *op
-	quit    chan struct{}
-	stopped chan struct{}
-	close   sync.Once
+	ops       chan *op
+	pending   chan struct{} // a token per write waiting for or in the writer
+	writeWait time.Duration
+	quit      chan struct{}
+	stopped   chan struct{}
+	close     sync.Once
 
 	commits atomic.Int64 // transactions committed by the writer (for tests)
 	written atomic.Int64 // writes committed (for tests)
@@ -244,6 +254,7 @@ func newStore(o Options) *Store {
 		saturdaysOff: o.SaturdaysOff, workStart: o.WorkStart, workEnd: o.WorkEnd,
 		dupWindow: o.DuplicateWindow, dupDistance: o.DuplicateDistance,
 		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}), cpStopped: make(chan struct{}), foldStopped: make(chan struct{}),
+		pending: make(chan struct{}, cmp.Or(max(o.MaxPending, 0), DefaultMaxPending)), writeWait: cmp.Or(max(o.WriteWait, 0), DefaultWriteWait),
 	}
 }
 
@@ -445,6 +456,18 @@ func (s *Store) write(ctx context.Context, fn func(*wtx) error) error {
 	if s.d.pg {
 		return s.writePG(ctx, fn)
 	}
+	// A bounded queue: past MaxPending writes waiting or in the writer's
+	// transaction, refuse at once; a write the writer has not taken
+	// within WriteWait gives up. Either way the caller hears EUnavailable
+	// quickly instead of piling up behind a slow or locked disk.
+	select {
+	case s.pending <- struct{}{}:
+	default:
+		return errBusy
+	}
+	defer func() { <-s.pending }()
+	wait := time.NewTimer(s.writeWait)
+	defer wait.Stop()
 	o := &op{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case s.ops <- o:
@@ -452,8 +475,10 @@ func (s *Store) write(ctx context.Context, fn func(*wtx) error) error {
 		return ctx.Err()
 	case <-s.quit:
 		return errClosed
+	case <-wait.C:
+		return errBusy
 	}
-	return <-o.done
+	return unavailable(<-o.done)
 }
 
 // writer takes the first pending write, then every other write already

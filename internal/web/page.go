@@ -235,7 +235,16 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	p := s.newPage(r, identityFrom(r))
 	p.Title = p.T("error.title")
 	p.Error = p.T(e.Key, e.Args...)
+	retryHint(w, e)
 	s.render(w, reply.Status(e.Code), "error", p)
+}
+
+// retryHint tells a client refused for load or too many attempts when to
+// come back, as the API does, unless the refusal already said.
+func retryHint(w http.ResponseWriter, e *grievance.Error) {
+	if (e.Code == grievance.EUnavailable || e.Code == grievance.ETooMany) && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", "60")
+	}
 }
 
 // formFail re-renders a form page with the error's field messages.
@@ -246,6 +255,7 @@ func (s *Server) formFail(w http.ResponseWriter, r *http.Request, name string, p
 		return
 	}
 	reply.Log(r, err)
+	retryHint(w, e)
 	p.Error = p.T(e.Key, e.Args...)
 	p.Fields = map[string]string{}
 	for f, k := range e.Fields {

@@ -169,6 +169,9 @@ type feedItem struct {
 	Long       *float64 `json:"long,omitempty"`
 }
 
+// streamWriteTimeout bounds each write to an event stream.
+const streamWriteTimeout = 30 * time.Second
+
 // wallEvents streams changes as server-sent events. A reconnecting screen
 // sends Last-Event-ID and gets what it missed; one that missed too much
 // gets a "reload" event.
@@ -190,8 +193,15 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no")
-	// Streams outlive the server's write timeout.
-	rc.SetWriteDeadline(time.Time{})
+	// Streams outlive the server's write timeout, but each write has a
+	// deadline of its own: a screen that stops reading (or a client that
+	// opens streams and never reads them) would otherwise hold its
+	// goroutine and buffers for ever.
+	alive := func() { rc.SetWriteDeadline(time.Now().Add(streamWriteTimeout)) }
+	alive()
+	if r.Method == http.MethodHead {
+		return // a GET route answers HEAD too: headers only, not a stream that never ends
+	}
 	p := s.newPage(r, identityFrom(r))
 	fmt.Fprint(w, "retry: 2000\n\n")
 	if !ok && !fromPage {
@@ -213,6 +223,7 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 			b, _ := json.Marshal(f)
 			return b
 		})
+		alive()
 		_, err := fmt.Fprintf(w, "id: %d\ndata: %s\n\n", e.ID, b)
 		return err
 	}
@@ -255,6 +266,7 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 		case <-beat.C:
+			alive()
 			if _, err := fmt.Fprint(w, ": beat\n\n"); err != nil {
 				return
 			}

@@ -24,6 +24,7 @@ import (
 	"nivaran/internal/grievance"
 	"nivaran/internal/i18n"
 	"nivaran/internal/live"
+	"nivaran/internal/route"
 )
 
 //go:embed templates/*.html
@@ -97,6 +98,7 @@ type Server struct {
 		after int64 // the live bus's newest event when the figures were counted
 	}
 	hashed map[string]string // plain name → hashed URL
+	routes []string          // the patterns Handler registered
 }
 
 type staticFile struct {
@@ -191,7 +193,7 @@ func (s *Server) loadStatic() error {
 // Handler returns the routes of every HTML surface, with security headers
 // and cross-origin protection.
 func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
+	mux := route.New()
 	// Citizen portal.
 	mux.HandleFunc("GET /{$}", s.citizenForm)
 	mux.HandleFunc("POST /complaints", s.limited(s.complaintFile))
@@ -285,6 +287,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/agents", s.staff(s.adminAgentIssue))
 	mux.HandleFunc("GET /static/{name}", s.staticFile)
 	mux.HandleFunc("/", s.notFound)
+	s.routes = mux.Patterns()
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, grievance.Errorf(grievance.EForbidden, "error.csrf"))
@@ -306,6 +309,10 @@ func (s *Server) staticFile(w http.ResponseWriter, r *http.Request) {
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) {
 	s.fail(w, r, grievance.Errorf(grievance.ENotFound, "error.page_not_found"))
 }
+
+// Routes returns the patterns of every route Handler registered (after
+// Handler has been called).
+func (s *Server) Routes() []string { return append([]string(nil), s.routes...) }
 
 // StaticURL returns the content-hashed URL of a static file.
 func (s *Server) StaticURL(name string) string { return s.hashed[name] }

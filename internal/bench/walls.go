@@ -1,0 +1,149 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Filed notes when each complaint's filer had its 201, by number. Safe for
+// concurrent use.
+type Filed struct {
+	m sync.Map // number → time.Time
+	n atomic.Int64
+}
+
+// Note records that number was acknowledged now.
+func (f *Filed) Note(number string) {
+	if number == "" {
+		return
+	}
+	if _, loaded := f.m.LoadOrStore(number, time.Now()); !loaded {
+		f.n.Add(1)
+	}
+}
+
+// Count returns how many complaints were noted.
+func (f *Filed) Count() int { return int(f.n.Load()) }
+
+// Seen returns a Seen that notes each answer's complaint number.
+func (f *Filed) Seen() Seen { return func(_ int, body []byte) { f.Note(Number(body)) } }
+
+// Walls are open live-wall event streams (server-sent events) that measure
+// how long after its filer had the 201 each complaint reached each of them;
+// a wall that had it first (the filer's answer was still on its way) counts
+// 0. Lags go to a histogram, so a long run with many walls keeps its memory.
+type Walls struct {
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	tr     *http.Transport
+	filed  *Filed
+	// Lag holds each delivery's lag.
+	Lag Hist
+}
+
+// OpenWalls opens n streams of url (the wall's /control/wall/events) with
+// the given cookies (a signed-in supervisor's session); filed tells when
+// each complaint was acknowledged.
+func OpenWalls(url string, cookies []*http.Cookie, n int, filed *Filed) (*Walls, error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := &Walls{cancel: cancel, tr: &http.Transport{MaxIdleConnsPerHost: n}, filed: filed}
+	for range n {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		for _, c := range cookies {
+			req.AddCookie(c)
+		}
+		res, err := w.tr.RoundTrip(req)
+		if err != nil {
+			w.Close()
+			return nil, fmt.Errorf("wall stream: %w", err)
+		}
+		if res.StatusCode != http.StatusOK || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/event-stream") {
+			res.Body.Close()
+			w.Close()
+			return nil, fmt.Errorf("wall stream: status %d, %s", res.StatusCode, res.Header.Get("Content-Type"))
+		}
+		w.wg.Go(func() {
+			defer res.Body.Close()
+			br := bufio.NewReader(res.Body)
+			for {
+				line, err := br.ReadSlice('\n')
+				if err != nil && err != bufio.ErrBufferFull {
+					return
+				}
+				if n := Number(line); n != "" {
+					var lag time.Duration
+					if t, ok := w.filed.m.Load(n); ok {
+						lag = max(0, time.Since(t.(time.Time)))
+					}
+					w.Lag.Add(lag)
+				}
+			}
+		})
+	}
+	return w, nil
+}
+
+// Close closes every stream.
+func (w *Walls) Close() {
+	w.cancel()
+	w.wg.Wait()
+	w.tr.CloseIdleConnections()
+}
+
+var csrfRE = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+
+// Login signs in at base's officer login form as login and returns the
+// session's cookies.
+func Login(base, login, password string) ([]*http.Cookie, error) {
+	hc := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }, Timeout: 30 * time.Second}
+	res, err := hc.Get(base + "/officer/login")
+	if err != nil {
+		return nil, err
+	}
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	m := csrfRE.FindSubmatch(page)
+	if m == nil {
+		return nil, fmt.Errorf("login: no CSRF token on the login page (status %d)", res.StatusCode)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/officer/login",
+		strings.NewReader(url.Values{"csrf": {string(m[1])}, "login": {login}, "password": {password}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for _, c := range res.Cookies() {
+		req.AddCookie(c)
+	}
+	res2, err := hc.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	res2.Body.Close()
+	if res2.StatusCode != http.StatusSeeOther {
+		return nil, fmt.Errorf("login %s: status %d, want 303", login, res2.StatusCode)
+	}
+	return res2.Cookies(), nil
+}
+
+// Number returns the complaint number in an API answer's body
+// ({"number":"…",…}), or "".
+func Number(body []byte) string {
+	const key = `"number":"`
+	i := bytes.Index(body, []byte(key))
+	if i < 0 || len(body) < i+len(key)+11 {
+		return ""
+	}
+	return string(body[i+len(key) : i+len(key)+11])
+}
