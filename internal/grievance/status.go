@@ -50,6 +50,7 @@ type Action struct {
 	// of the complaint's own location when it has one.
 	RequireProof bool
 	MaxDistance  float64
+	Key          string // idempotency key: the same action repeated with the same key by the same actor is applied once
 }
 
 // Event is one entry of a complaint's append-only history.

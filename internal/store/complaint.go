@@ -450,6 +450,12 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 		if !actor.CanSee(c) {
 			return notFound()
 		}
+		if done, err := s.actedWithKey(w, actor, c, act.Key); err != nil || done {
+			if done {
+				out = c
+			}
+			return err
+		}
 		a := act
 		if a.Kind == grievance.ActReassign {
 			days, code := triageDays, c.Category
@@ -488,6 +494,9 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 			return err
 		}
 		if err := insertEvent(w, &ev); err != nil {
+			return err
+		}
+		if err := keyEvent(w, actor, ev.ID, act.Key); err != nil {
 			return err
 		}
 		evAtts := append([]grievance.Attachment(nil), atts...)

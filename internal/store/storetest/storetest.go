@@ -82,6 +82,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"AdminAreas", testAdminAreas},
 		{"AdminRules", testAdminRules},
 		{"Analytics", testAnalytics},
+		{"Idempotency", testIdempotency},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
