@@ -30,6 +30,7 @@ const (
 	AuditDepartment = "department"
 	AuditArea       = "area"
 	AuditRule       = "rule"
+	AuditWebhook    = "webhook"
 
 	AuditCreate        = "create"
 	AuditUpdate        = "update"

@@ -273,7 +273,9 @@ func (s *Store) File(ctx context.Context, in grievance.NewComplaint) (*grievance
 			if err := insertAttachments(w, c, e.ID, atts); err != nil {
 				return err
 			}
-			s.published(w, c, e)
+			if err := s.published(w, c, e); err != nil {
+				return err
+			}
 			return insertMessages(w, c.ID, msgs, now)
 		})
 		if errors.Is(err, errNumberTaken) {
@@ -506,7 +508,9 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 		if err := s.queueMessages(w, c, ev, m, now); err != nil {
 			return err
 		}
-		s.published(w, c, ev)
+		if err := s.published(w, c, ev); err != nil {
+			return err
+		}
 		if ev.Kind == grievance.ActReport && c.Links > 0 {
 			if err := s.resolveLinked(w, c, ev, m, now); err != nil {
 				return err

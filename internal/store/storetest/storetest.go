@@ -32,6 +32,7 @@ type Harness interface {
 	grievance.DuplicateService
 	grievance.AnalyticsService
 	grievance.AdminService
+	grievance.WebhookService
 	Ready(ctx context.Context) error
 }
 
@@ -83,6 +84,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"AdminRules", testAdminRules},
 		{"Analytics", testAnalytics},
 		{"Idempotency", testIdempotency},
+		{"Webhooks", testWebhooks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
