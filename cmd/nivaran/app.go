@@ -28,6 +28,7 @@ import (
 	"nivaran/internal/reply"
 	"nivaran/internal/store"
 	"nivaran/internal/web"
+	"nivaran/internal/webhook"
 )
 
 // Main is the whole server: it wires the concrete parts together.
@@ -42,6 +43,8 @@ type Main struct {
 	Bus        *live.Bus          // live changes for the control room's screens
 	SMS        *smsParts          // nil when NIVARAN_SMS_GATEWAY=off
 	Dispatcher *notify.Dispatcher // nil when NIVARAN_SMS_GATEWAY=off
+
+	Webhooks *webhook.Dispatcher // sends the integrations' webhooks
 
 	ln      net.Listener
 	serving chan error
@@ -148,7 +151,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Wall: m.Store, Bus: m.Bus, Stop: stopStreams, MapTiles: c.MapTiles, MapAttribution: c.MapAttribution,
 		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
 		Reports: m.Store, Duplicates: m.Store, Admin: m.Store,
-		Analytics: m.Store,
+		Analytics: m.Store, Webhooks: m.Store,
 	})
 	if err != nil {
 		return err
@@ -210,6 +213,12 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Dispatcher.Run(jobs)
 		}()
 	}
+	m.Webhooks = webhook.New(m.Store, webhook.Options{Now: m.Now})
+	m.jobs.Add(1)
+	go func() {
+		defer m.jobs.Done()
+		m.Webhooks.Run(jobs)
+	}()
 	m.jobs.Add(1)
 	go func() {
 		defer m.jobs.Done()

@@ -74,6 +74,9 @@ type Deps struct {
 	// Admin keeps the audited administration changes (officers,
 	// categories, accounts, holiday imports) and the audit log.
 	Admin AdminStore
+	// Webhooks keeps the integrations' webhooks and their delivery log;
+	// nil: /admin/webhooks is not found.
+	Webhooks grievance.WebhookService
 }
 
 // Server is the web surfaces' handler.
@@ -247,6 +250,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("POST /admin/rules/delete", s.staff(s.adminRuleDelete))
 	mux.HandleFunc("GET /admin/audit", s.staff(s.adminAudit))
 	mux.HandleFunc("GET /static/{name}", s.staticFile)
+	s.fieldAppRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
