@@ -92,6 +92,7 @@ type Server struct {
 		st grievance.WallStats
 	}
 	hashed map[string]string // plain name → hashed URL
+	sw     []byte            // the service worker's source (fieldapp.go)
 }
 
 type staticFile struct {
@@ -113,6 +114,9 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{Deps: d, pages: map[string]*template.Template{}, static: map[string]staticFile{}, hashed: map[string]string{}}
 	if err := s.loadStatic(); err != nil {
+		return nil, err
+	}
+	if err := s.loadFieldApp(); err != nil {
 		return nil, err
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
