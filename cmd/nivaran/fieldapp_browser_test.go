@@ -351,3 +351,142 @@ func TestBrowserCitizenDraft(t *testing.T) {
 		t.Errorf("complaints = %d, want 1", n)
 	}
 }
+
+// TestBrowserFieldAppReplay: reports queued offline wait while the session
+// has ended (the page asks the officer to sign in again), go once the
+// officer is back, and a report the server refuses (the complaint was
+// resolved meanwhile) is shown to the officer instead of being retried or
+// lost.
+func TestBrowserFieldAppReplay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	axe := axeSource(t)
+	m := MustRunMain(t, "", nil)
+	a := fileJSON(t, newClient(t, m), map[string]any{"mobile": "9822222222"})["number"].(string)
+	b := fileJSON(t, newClient(t, m), map[string]any{"mobile": "9833333333"})["number"].(string)
+	ctx := newBrowser(t, true)
+	logConsole(t, ctx)
+	net := newPhoneNet(t, ctx)
+	base := m.URL()
+	photo := filepath.Join(t.TempDir(), "site.png")
+	os.WriteFile(photo, pngImage(t), 0o600)
+	login := func() {
+		t.Helper()
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(base+"/officer/login"), chromedp.WaitVisible(chromedp.CSS("#login")),
+			chromedp.SendKeys(chromedp.CSS("#login"), "mun-l1"), chromedp.SendKeys(chromedp.CSS("#password"), testDemoPassword),
+			chromedp.Click(chromedp.CSS(`button[type=submit].primary`)), chromedp.WaitVisible(chromedp.CSS("h1")),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	login()
+	waitJS(t, ctx, "the service worker to control the page",
+		`(navigator.serviceWorker.controller !== null) || (navigator.serviceWorker.ready.then(() => location.reload()), false)`)
+	for _, n := range []string{a, b} {
+		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/officer/complaints/"+n), chromedp.WaitVisible(chromedp.CSS("#actions"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	net.set(true)
+	for i, n := range []string{a, b} {
+		err := chromedp.Do(ctx,
+			chromedp.Navigate(base+"/officer/complaints/"+n), chromedp.WaitVisible(chromedp.CSS("#report-note")),
+			chromedp.SendKeys(chromedp.CSS("#report-note"), "काम पूरा "+n),
+			chromedp.SetUploadFiles(chromedp.CSS("#photo"), []string{photo}),
+			chromedp.SetValue(chromedp.CSS("#lat"), "26.8468"), chromedp.SetValue(chromedp.CSS("#long"), "80.9463"),
+			chromedp.Click(chromedp.CSS(`form[action$="/report"] button[type=submit]`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		waitJS(t, ctx, "the report to wait", fmt.Sprintf(`document.querySelector("[data-queue]").dataset.waiting === "%d"`, i+1))
+	}
+	if q := text(ctx, t, "[data-queue-text]"); !strings.Contains(q, "2 रिपोर्ट भेजी जानी बाकी हैं") {
+		t.Errorf("waiting message %q, want two reports", q)
+	}
+	// Meanwhile B is resolved from another device, and the phone's session ends.
+	officer := mustMasters(t, m).OfficerByCode("mun-l1")
+	u, err := m.Store.UserByLogin(context.Background(), "mun-l1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := grievance.Actor{UserID: u.ID, Login: u.Login, Roles: u.Roles, Officer: officer}
+	if _, err := m.Store.Act(context.Background(), actor, b, grievance.Action{Kind: grievance.ActReport, Note: "desk",
+		Photos: []grievance.Upload{{ContentType: "image/png", Data: pngImage(t)}}, Location: &grievance.Point{Lat: 26.8468, Long: 80.9463}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, network.ClearBrowserCookies, struct{}{}); err != nil {
+		t.Fatal(err)
+	}
+
+	// Online again, without a session: nothing goes, the officer is asked to sign in.
+	net.set(false)
+	waitJS(t, ctx, "the request to sign in", `document.querySelector("[data-queue-text]").textContent.includes("दोबारा साइन इन करें")`)
+	if n := len(reports(t, m, a)); n != 0 {
+		t.Fatalf("%d reports on %s sent without a session", n, a)
+	}
+	login()
+	waitJS(t, ctx, "the refused report to be shown", `document.querySelectorAll("[data-queue-refused] li").length === 1 && document.querySelector("[data-queue-text]").hidden`)
+	if li := text(ctx, t, "[data-queue-refused] li"); !strings.Contains(li, b) {
+		t.Errorf("refused report names %q, want %s", li, b)
+	}
+	axeCheck(t, ctx, axe, "inbox with a refused report")
+	if n := len(reports(t, m, a)); n != 1 {
+		t.Errorf("reports on %s = %d, want 1", a, n)
+	}
+	if n := len(reports(t, m, b)); n != 1 {
+		t.Errorf("reports on %s = %d, want 1 (the one from the desk)", b, n)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("[data-queue-refused] button"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "the dismissed report to go", `document.querySelector("[data-queue]").hidden`)
+}
+
+// TestBrowserAdminWebhooks: the webhook page and the offline page, in
+// Chromium, checked for accessibility; the form adds a webhook and shows
+// its secret.
+func TestBrowserAdminWebhooks(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browser test skipped in -short mode")
+	}
+	axe := axeSource(t)
+	m := MustRunMain(t, "", nil)
+	ctx := newBrowser(t, true)
+	base := m.URL()
+	err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/officer/login"), chromedp.WaitVisible(chromedp.CSS("#login")),
+		chromedp.SendKeys(chromedp.CSS("#login"), "admin"), chromedp.SendKeys(chromedp.CSS("#password"), testAdminPassword),
+		chromedp.Click(chromedp.CSS(`button[type=submit].primary`)), chromedp.WaitVisible(chromedp.CSS("h1")),
+		chromedp.Navigate(base+"/admin/webhooks"), chromedp.WaitVisible(chromedp.CSS("#url")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	axeCheck(t, ctx, axe, "webhooks")
+	err = chromedp.Do(ctx,
+		chromedp.SendKeys(chromedp.CSS("#url"), "https://crm.example.in/nivaran"),
+		chromedp.Click(chromedp.CSS(`#ev-complaint\.registered`)),
+		chromedp.Click(chromedp.CSS(`#ev-complaint\.escalated`)),
+		chromedp.Click(chromedp.CSS(`form[action="/admin/webhooks"] button[type=submit]`)),
+		chromedp.WaitVisible(chromedp.CSS("#webhook-secret")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := text(ctx, t, "#webhook-secret"); len(strings.TrimSpace(s)) != 64 {
+		t.Errorf("secret %q", s)
+	}
+	hooks, err := m.Store.Webhooks(context.Background())
+	if err != nil || len(hooks) != 1 || strings.Join(hooks[0].Events, ",") != "complaint.registered,complaint.escalated" {
+		t.Fatalf("webhooks %+v %v", hooks, err)
+	}
+	axeCheck(t, ctx, axe, "webhooks with a new secret")
+	if err := chromedp.Do(ctx, chromedp.Navigate(base+"/offline"), chromedp.WaitVisible(chromedp.CSS("h1"))); err != nil {
+		t.Fatal(err)
+	}
+	axeCheck(t, ctx, axe, "offline page")
+}

@@ -226,6 +226,8 @@
         photos.forEach(function (p) { fd.append("photo", p, p.name); });
         return fetch(form.action, { method: "POST", body: fd, credentials: "same-origin" }).then(function (res) {
           if (res.ok) { location.assign(res.url); return; }
+          // The session ended: keep the report until the officer signs in.
+          if (res.status === 401) { state.signin = true; return queue(); }
           // The server's answer (a message about the form) is shown the
           // ordinary way; the same key makes the second send harmless.
           submitNative(form, photos);
