@@ -90,7 +90,7 @@ func waitJS(t *testing.T, ctx context.Context, what, js string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
-		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js))
+		ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](js, chromedp.EvalAwaitPromise))
 		if err == nil && ok {
 			return
 		}
@@ -163,7 +163,7 @@ func TestBrowserFieldAppOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJS(t, ctx, "the service worker to control the page",
-		`(navigator.serviceWorker.controller !== null) || (navigator.serviceWorker.ready.then(() => location.reload()), false)`)
+		`navigator.serviceWorker.controller !== null`)
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(".cards"))); err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +291,7 @@ func TestBrowserCitizenDraft(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJS(t, ctx, "the service worker to control the page",
-		`(navigator.serviceWorker.controller !== null) || (navigator.serviceWorker.ready.then(() => location.reload()), false)`)
+		`navigator.serviceWorker.controller !== null`)
 	inst, err := chromedp.Call(ctx, page.GetInstallabilityErrors, struct{}{})
 	if err != nil {
 		t.Fatal(err)
@@ -299,6 +299,8 @@ func TestBrowserCitizenDraft(t *testing.T) {
 	for _, e := range inst.InstallabilityErrors {
 		t.Errorf("citizen app not installable: %s", e.ErrorID)
 	}
+	// The first visit's page is kept, to open again without a connection.
+	waitJS(t, ctx, "the form to be kept", `caches.open("nivaran-pages").then(c => c.match(location.href)).then(r => !!r)`)
 	err = chromedp.Do(ctx,
 		chromedp.WaitVisible(chromedp.CSS("#name")),
 		chromedp.SendKeys(chromedp.CSS("#name"), "सीता देवी"),
@@ -384,7 +386,7 @@ func TestBrowserFieldAppReplay(t *testing.T) {
 	}
 	login()
 	waitJS(t, ctx, "the service worker to control the page",
-		`(navigator.serviceWorker.controller !== null) || (navigator.serviceWorker.ready.then(() => location.reload()), false)`)
+		`navigator.serviceWorker.controller !== null`)
 	for _, n := range []string{a, b} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/officer/complaints/"+n), chromedp.WaitVisible(chromedp.CSS("#actions"))); err != nil {
 			t.Fatal(err)

@@ -80,6 +80,16 @@ self.addEventListener("sync", function (e) {
 });
 
 self.addEventListener("message", function (e) {
+  if (e.data && e.data.type === "nivaran-keep") {
+    // The page the worker first took control of was loaded before it:
+    // keep it now, so that it opens again without a connection.
+    var url = new URL(e.data.url, self.location.origin);
+    if (url.origin === self.location.origin && keep(url.pathname)) {
+      e.waitUntil(fetch(url.href, { credentials: "same-origin" }).then(function (res) {
+        if (res.ok && !res.redirected) return caches.open(PAGES).then(function (c) { return c.put(url.href, res); });
+      }).catch(function () {}));
+    }
+  }
   if (e.data && e.data.type === "nivaran-forget") {
     // Signed out: the pages kept may hold complaints' personal data.
     e.waitUntil(caches.delete(PAGES));

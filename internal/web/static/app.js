@@ -9,6 +9,14 @@
   // The installable app: the service worker keeps the pages opened for
   // reading offline.
   if ("serviceWorker" in navigator) {
+    var controlled = !!navigator.serviceWorker.controller;
+    navigator.serviceWorker.addEventListener("controllerchange", function () {
+      // First visit: this page loaded before the worker; ask it to keep it.
+      if (!controlled && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: "nivaran-keep", url: location.href });
+      }
+      controlled = true;
+    });
     navigator.serviceWorker.register("/sw.js").catch(function () {});
   }
 
