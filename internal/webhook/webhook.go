@@ -210,7 +210,7 @@ func (d *Dispatcher) send(ctx context.Context, del grievance.WebhookDelivery) gr
 	attempts := del.Attempts + 1
 	if attempts >= d.o.MaxAttempts {
 		out.Status = grievance.DeliveryFailed
-		d.o.Log.Warn("webhook delivery failed", "delivery", del.ID, "url", del.URL, "attempts", attempts, "err", err)
+		d.o.Log.Warn("webhook delivery failed", "delivery", del.ID, "webhook", del.WebhookID, "attempts", attempts, "err", err)
 		return out
 	}
 	out.Status = grievance.DeliveryPending
