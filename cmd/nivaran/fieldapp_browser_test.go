@@ -100,6 +100,26 @@ func waitJS(t *testing.T, ctx context.Context, what, js string) {
 	t.Fatalf("waited 30 s for %s; page: %s", what, state)
 }
 
+// waitControlled waits until the service worker controls the page; a page
+// that loaded while the worker was still activating is loaded again (as a
+// person would, the next time).
+func waitControlled(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for try := 0; try < 2; try++ {
+		deadline := time.Now().Add(15 * time.Second)
+		for time.Now().Before(deadline) {
+			if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`navigator.serviceWorker.controller !== null`)); err == nil && ok {
+				return
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		if err := chromedp.Do(ctx, chromedp.Reload(), chromedp.WaitReady(chromedp.CSS("body"))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Fatal("the service worker never controlled the page")
+}
+
 // bigPhoto writes a 2400×1800 PNG, as a phone's camera would give
 // (larger than the app sends).
 func bigPhoto(t *testing.T) string {
@@ -162,8 +182,7 @@ func TestBrowserFieldAppOffline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitJS(t, ctx, "the service worker to control the page",
-		`navigator.serviceWorker.controller !== null`)
+	waitControlled(t, ctx)
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(".cards"))); err != nil {
 		t.Fatal(err)
 	}
@@ -219,7 +238,7 @@ func TestBrowserFieldAppOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJS(t, ctx, "the waiting message", `!document.querySelector("[data-queue]").hidden`)
-	if q := text(ctx, t, "[data-queue-text]"); !strings.Contains(q, "1 रिपोर्ट भेजी जानी बाकी है") {
+	if q := text(ctx, t, "[data-queue-text]"); !strings.HasPrefix(q, "1 रिपोर्ट भेजी जानी बाकी है।") {
 		t.Errorf("waiting message %q", q)
 	}
 	axeCheck(t, ctx, axe, "complaint with a report waiting (offline)")
@@ -290,8 +309,7 @@ func TestBrowserCitizenDraft(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitJS(t, ctx, "the service worker to control the page",
-		`navigator.serviceWorker.controller !== null`)
+	waitControlled(t, ctx)
 	inst, err := chromedp.Call(ctx, page.GetInstallabilityErrors, struct{}{})
 	if err != nil {
 		t.Fatal(err)
@@ -378,15 +396,14 @@ func TestBrowserFieldAppReplay(t *testing.T) {
 		err := chromedp.Do(ctx,
 			chromedp.Navigate(base+"/officer/login"), chromedp.WaitVisible(chromedp.CSS("#login")),
 			chromedp.SendKeys(chromedp.CSS("#login"), "mun-l1"), chromedp.SendKeys(chromedp.CSS("#password"), testDemoPassword),
-			chromedp.Click(chromedp.CSS(`button[type=submit].primary`)), chromedp.WaitVisible(chromedp.CSS("h1")),
+			chromedp.Click(chromedp.CSS(`button[type=submit].primary`)), chromedp.WaitVisible(chromedp.CSS(".tabs")),
 		)
 		if err != nil {
 			t.Fatal(err)
 		}
 	}
 	login()
-	waitJS(t, ctx, "the service worker to control the page",
-		`navigator.serviceWorker.controller !== null`)
+	waitControlled(t, ctx)
 	for _, n := range []string{a, b} {
 		if err := chromedp.Do(ctx, chromedp.Navigate(base+"/officer/complaints/"+n), chromedp.WaitVisible(chromedp.CSS("#actions"))); err != nil {
 			t.Fatal(err)

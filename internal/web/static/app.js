@@ -155,7 +155,7 @@
       var list = banner.querySelector("[data-queue-refused]");
       var msg = "";
       if (waiting) {
-        msg = (waiting === 1 ? banner.dataset.one : banner.dataset.many).replace("%d", waiting);
+        msg = (waiting === 1 ? banner.dataset.single : banner.dataset.many).replace("%d", waiting);
         if (navigator.onLine === false) msg += " " + banner.dataset.offline;
         else if (state.signin) msg += " " + banner.dataset.signin;
       }
