@@ -479,7 +479,7 @@ func TestBrowserAdminWebhooks(t *testing.T) {
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/officer/login"), chromedp.WaitVisible(chromedp.CSS("#login")),
 		chromedp.SendKeys(chromedp.CSS("#login"), "admin"), chromedp.SendKeys(chromedp.CSS("#password"), testAdminPassword),
-		chromedp.Click(chromedp.CSS(`button[type=submit].primary`)), chromedp.WaitVisible(chromedp.CSS("h1")),
+		chromedp.Click(chromedp.CSS(`button[type=submit].primary`)), chromedp.WaitVisible(chromedp.CSS(`nav a[href="/admin/webhooks"]`)),
 		chromedp.Navigate(base+"/admin/webhooks"), chromedp.WaitVisible(chromedp.CSS("#url")),
 	)
 	if err != nil {
