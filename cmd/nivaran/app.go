@@ -32,6 +32,7 @@ import (
 	"nivaran/internal/store"
 	"nivaran/internal/telephony"
 	"nivaran/internal/web"
+	"nivaran/internal/webhook"
 )
 
 // Main is the whole server: it wires the concrete parts together.
@@ -48,7 +49,9 @@ type Main struct {
 	Dispatcher *notify.Dispatcher // nil when NIVARAN_SMS_GATEWAY=off
 	Helpline   *telephony.Server  // nil unless NIVARAN_SIP_ADDR is set
 
-	routes  []string // every route's pattern (Routes)
+	routes   []string            // every route's pattern (Routes)
+	Webhooks *webhook.Dispatcher // sends the integrations' webhooks
+
 	ln      net.Listener
 	serving chan error
 	stop    context.CancelFunc // stops the background jobs
@@ -163,7 +166,7 @@ func (m *Main) Run(ctx context.Context) error {
 		Wall: m.Store, Bus: m.Bus, Stop: stopStreams, MapTiles: c.MapTiles, MapAttribution: c.MapAttribution,
 		OTP: m.Store, OTPLimit: otpLimit, OTPMessage: otpMessage, Outbox: m.Store, SMS: smsAdminFor(m),
 		Reports: m.Store, Duplicates: m.Store, Admin: m.Store,
-		Analytics: m.Store, APIAccess: m.Store,
+		Analytics: m.Store, APIAccess: m.Store, Webhooks: m.Store,
 		Helpline: m.helplineControl(), Calls: m.Store,
 	})
 	if err != nil {
@@ -240,6 +243,12 @@ func (m *Main) Run(ctx context.Context) error {
 			m.Dispatcher.Run(jobs)
 		}()
 	}
+	m.Webhooks = webhook.New(m.Store, webhook.Options{Now: m.Now})
+	m.jobs.Add(1)
+	go func() {
+		defer m.jobs.Done()
+		m.Webhooks.Run(jobs)
+	}()
 	m.jobs.Add(1)
 	go func() {
 		defer m.jobs.Done()

@@ -182,7 +182,8 @@ func TestBrowserCitizenAndOfficer(t *testing.T) {
 			t.Errorf("receipt lacks %q: %s", want, facts)
 		}
 	}
-	printable, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`!document.querySelector("[data-print]").hidden`))
+	// The script runs after the page is shown: wait for it a little.
+	printable, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`new Promise(r => { let n = 0; const f = () => { if (!document.querySelector("[data-print]").hidden || n++ > 50) r(!document.querySelector("[data-print]").hidden); else setTimeout(f, 100) }; f() })`, chromedp.EvalAwaitPromise))
 	if !printable {
 		t.Error("print button not shown with JavaScript on")
 	}

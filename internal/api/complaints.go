@@ -259,7 +259,7 @@ func idempotencyKey(r *http.Request) (string, error) {
 		return "", nil
 	}
 	if len(k) > maxKey || strings.IndexFunc(k, func(c rune) bool { return c < 0x21 || c > 0x7e }) >= 0 {
-		return "", (grievance.FieldErrors{"Idempotency-Key": "error.idempotency_key"}).Err()
+		return "", (grievance.FieldErrors{"Idempotency-Key": "error.api_idempotency_key"}).Err()
 	}
 	return k, nil
 }

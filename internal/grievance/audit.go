@@ -31,6 +31,7 @@ const (
 	AuditArea       = "area"
 	AuditRule       = "rule"
 	AuditSMS        = "sms_template"
+	AuditWebhook    = "webhook"
 
 	AuditCreate        = "create"
 	AuditUpdate        = "update"

@@ -329,7 +329,9 @@ func (s *Store) AdminDisableOfficer(ctx context.Context, actor grievance.Actor, 
 			if err := s.queueMessages(w, c, ev, m, now); err != nil {
 				return err
 			}
-			s.published(w, c, ev)
+			if err := s.published(w, c, ev); err != nil {
+				return err
+			}
 			numbers = append(numbers, c.Number)
 		}
 		if _, err := w.exec("UPDATE officers SET active = 0 WHERE id = ?", o.ID); err != nil {

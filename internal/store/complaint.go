@@ -268,7 +268,9 @@ func (s *Store) File(ctx context.Context, in grievance.NewComplaint) (*grievance
 			if err := insertAttachments(w, c, e.ID, atts); err != nil {
 				return err
 			}
-			s.published(w, c, e)
+			if err := s.published(w, c, e); err != nil {
+				return err
+			}
 			return insertMessages(w, c.ID, msgs, now)
 		})
 		if errors.Is(err, errNumberTaken) {
@@ -456,6 +458,12 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 		if !actor.CanSee(c) {
 			return notFound()
 		}
+		if done, err := s.actedWithKey(w, actor, c, act.Key); err != nil || done {
+			if done {
+				out = c
+			}
+			return err
+		}
 		a := act
 		if a.Kind == grievance.ActReassign {
 			days, code := triageDays, c.Category
@@ -496,6 +504,9 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 		if err := insertEvent(w, &ev); err != nil {
 			return err
 		}
+		if err := keyEvent(w, actor, ev.ID, act.Key); err != nil {
+			return err
+		}
 		evAtts := append([]grievance.Attachment(nil), atts...)
 		if err := insertAttachments(w, c, ev.ID, evAtts); err != nil {
 			return err
@@ -503,7 +514,9 @@ func (s *Store) Act(ctx context.Context, actor grievance.Actor, number string, a
 		if err := s.queueMessages(w, c, ev, m, now); err != nil {
 			return err
 		}
-		s.published(w, c, ev)
+		if err := s.published(w, c, ev); err != nil {
+			return err
+		}
 		if ev.Kind == grievance.ActReport && c.Links > 0 {
 			if err := s.resolveLinked(w, c, ev, m, now); err != nil {
 				return err

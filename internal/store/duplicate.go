@@ -168,7 +168,9 @@ func (s *Store) link(ctx context.Context, actor grievance.Actor, number string, 
 		if err := s.queueMessages(w, c, ev, m, now); err != nil {
 			return err
 		}
-		s.published(w, c, ev)
+		if err := s.published(w, c, ev); err != nil {
+			return err
+		}
 		if parent != nil {
 			delta, kind := 1, grievance.ActLinked
 			if act.Kind == grievance.ActUnlink {
@@ -184,7 +186,9 @@ func (s *Store) link(ctx context.Context, actor grievance.Actor, number string, 
 				return err
 			}
 			parent.Links = max(parent.Links+delta, 0)
-			s.published(w, parent, pe)
+			if err := s.published(w, parent, pe); err != nil {
+				return err
+			}
 		}
 		if c.Attachments, err = attachments(w.ctx, w, c.ID); err != nil {
 			return err

@@ -665,16 +665,24 @@ type querier interface {
 	QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row
 }
 
-// published tells Publish about a change once the transaction commits.
-func (s *Store) published(w *wtx, c *grievance.Complaint, ev grievance.Event) {
-	if s.publish == nil || c == nil {
-		return
+// published queues the webhook deliveries of a change in its transaction
+// and tells Publish about it once the transaction commits.
+func (s *Store) published(w *wtx, c *grievance.Complaint, ev grievance.Event) error {
+	if c == nil {
+		return nil
+	}
+	if err := queueHooks(w, c, ev); err != nil {
+		return err
+	}
+	if s.publish == nil {
+		return nil
 	}
 	ch := grievance.ChangeOf(c, ev)
 	if s.d.pg {
 		// Every server hears of it, this one too, through the listener.
 		w.notify(pgLiveChannel, ch)
-		return
+		return nil
 	}
 	w.afterCommit(func() { s.publish(ch) })
+	return nil
 }

@@ -145,7 +145,9 @@ func (s *Store) record(w *wtx, c *grievance.Complaint, prevDue time.Time, ev gri
 	if err := insertEvent(w, &ev); err != nil {
 		return err
 	}
-	s.published(w, c, ev)
+	if err := s.published(w, c, ev); err != nil {
+		return err
+	}
 	return s.queueMessages(w, c, ev, m, now)
 }
 

@@ -5,6 +5,7 @@ import (
 	"net/url"
 	"strconv"
 
+	"nivaran/internal/auth"
 	"nivaran/internal/grievance"
 )
 
@@ -55,6 +56,10 @@ type staffView struct {
 	Officers     []grievance.Officer // for reassignment
 	Choices      fileView            // categories and areas, for reassignment
 	Duplicates   []grievance.Match   // probable duplicates, to link
+	// Key is the action-taken report's idempotency key, new at every
+	// render: a form sent twice (a double tap, a resend from the field
+	// app's offline queue) is applied once.
+	Key string
 }
 
 func (s *Server) complaintStaff(w http.ResponseWriter, r *http.Request) {
@@ -78,7 +83,7 @@ func (s *Server) showStaff(w http.ResponseWriter, r *http.Request, status int, e
 	}
 	p := s.newPage(r, id)
 	p.Title = p.T("complaint.title", c.Number)
-	v := staffView{C: c, Events: events, Duplicates: s.duplicatesFor(r, id, c)}
+	v := staffView{C: c, Events: events, Duplicates: s.duplicatesFor(r, id, c), Key: auth.NewToken()}
 	if o := id.Actor.Officer; o != nil {
 		v.Subordinates = p.Masters.Subordinates(o, c)
 	}
@@ -113,7 +118,7 @@ func (s *Server) complaintAct(w http.ResponseWriter, r *http.Request) {
 		s.notFound(w, r)
 		return
 	}
-	act := grievance.Action{Kind: kind, Note: r.FormValue("note")}
+	act := grievance.Action{Kind: kind, Note: r.FormValue("note"), Key: r.FormValue("key")}
 	if v := r.FormValue("officer"); v != "" {
 		oid, err := strconv.ParseInt(v, 10, 64)
 		if err != nil {

@@ -82,6 +82,9 @@ type Deps struct {
 	// not found); Calls keeps its accounts, calls and call-backs.
 	Helpline grievance.HelplineControl
 	Calls    grievance.HelplineService
+	// Webhooks keeps the integrations' webhooks and their delivery log;
+	// nil: /admin/webhooks is not found.
+	Webhooks grievance.WebhookService
 }
 
 // Server is the web surfaces' handler.
@@ -99,6 +102,7 @@ type Server struct {
 	}
 	hashed map[string]string // plain name → hashed URL
 	routes []string          // the patterns Handler registered
+	sw     []byte            // the service worker's source (fieldapp.go)
 }
 
 type staticFile struct {
@@ -120,6 +124,9 @@ func New(d Deps) (*Server, error) {
 	}
 	s := &Server{Deps: d, pages: map[string]*template.Template{}, static: map[string]staticFile{}, hashed: map[string]string{}}
 	if err := s.loadStatic(); err != nil {
+		return nil, err
+	}
+	if err := s.loadFieldApp(); err != nil {
 		return nil, err
 	}
 	base, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html")
@@ -286,6 +293,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /admin/agents", s.staff(s.adminAgents))
 	mux.HandleFunc("POST /admin/agents", s.staff(s.adminAgentIssue))
 	mux.HandleFunc("GET /static/{name}", s.staticFile)
+	s.fieldAppRoutes(mux)
 	mux.HandleFunc("/", s.notFound)
 	s.routes = mux.Patterns()
 	cop := http.NewCrossOriginProtection()

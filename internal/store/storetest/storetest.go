@@ -35,6 +35,7 @@ type Harness interface {
 	grievance.SMSTemplateService
 	grievance.TokenService
 	grievance.Open311KeyService
+	grievance.WebhookService
 	Ready(ctx context.Context) error
 }
 
@@ -93,6 +94,8 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"Open311Keys", testOpen311Keys},
 		{"SearchCreated", testSearchCreated},
 		{"SearchText", testSearchText},
+		{"Idempotency", testIdempotency},
+		{"Webhooks", testWebhooks},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
