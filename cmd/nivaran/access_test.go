@@ -16,11 +16,17 @@ import (
 // staffRoutes returns every route (from Main.Routes) of the officer
 // console, the control room and the administration, except signing in.
 func staffRoutes(m *Main) []string {
+	// Public under the staff prefixes: the sign-in page, and the field
+	// app's manifest, which browsers fetch without cookies.
+	public := map[string]bool{"/officer/login": true, "/officer/app.webmanifest": true}
 	var out []string
 	for _, p := range m.Routes() {
 		_, path := splitPattern(p)
-		if (strings.HasPrefix(path, "/officer") || strings.HasPrefix(path, "/control") || strings.HasPrefix(path, "/admin")) &&
-			path != "/officer/login" {
+		staff := false
+		for _, prefix := range []string{"/officer", "/control", "/admin", "/agent"} {
+			staff = staff || strings.HasPrefix(path, prefix)
+		}
+		if staff && !public[path] {
 			out = append(out, p)
 		}
 	}
