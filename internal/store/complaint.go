@@ -148,12 +148,24 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.ID, eventID, a.Key, a.ContentTy
 func insertEvent(w *wtx, e *grievance.Event) error {
 	// The deadline and area in force after the event are the complaint's,
 	// written before the event.
-	if err := w.QueryRowContext(w.ctx, `INSERT INTO events (complaint_id, at, kind, actor_id, actor_name, from_status, to_status, note,
+	q := `INSERT INTO events (complaint_id, at, kind, actor_id, actor_name, from_status, to_status, note,
 is_public, note_public, assignee_id, department, level, due, area)
-SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, c.due, c.area FROM complaints c WHERE c.id = ? RETURNING id`,
-		e.ComplaintID, ms(e.At), string(e.Kind), e.ActorID, e.ActorName, string(e.From), string(e.To), e.Note,
-		b2i(e.Public), b2i(e.NotePublic), idNull(e.AssigneeID), e.Department, e.Level, e.ComplaintID).Scan(&e.ID); err != nil {
-		return err
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT due FROM complaints WHERE id = ?), (SELECT area FROM complaints WHERE id = ?))`
+	args := []any{e.ComplaintID, ms(e.At), string(e.Kind), e.ActorID, e.ActorName, string(e.From), string(e.To), e.Note,
+		b2i(e.Public), b2i(e.NotePublic), idNull(e.AssigneeID), e.Department, e.Level, e.ComplaintID, e.ComplaintID}
+	if w.s.d.pg {
+		if err := w.QueryRowContext(w.ctx, q+" RETURNING id", args...).Scan(&e.ID); err != nil {
+			return err
+		}
+	} else {
+		// SQLite: an exec, not a query with RETURNING (see insertComplaint).
+		res, err := w.exec(q, args...)
+		if err != nil {
+			return err
+		}
+		if e.ID, err = res.LastInsertId(); err != nil {
+			return err
+		}
 	}
 	var err error
 	if e.Kind == grievance.ActReport {
@@ -256,8 +268,12 @@ func (s *Store) File(ctx context.Context, in grievance.NewComplaint) (*grievance
 		if err != nil {
 			return nil, wrap("file complaint", err)
 		}
+		var doc string // PostgreSQL indexes for search in the filing's statement; SQLite later (indexBacklog)
+		if s.d.pg {
+			doc = searchDocument(c.Number, c.Mobile, c.Name, c.Description)
+		}
 		err = s.write(ctx, func(w *wtx) error {
-			if err := insertComplaint(w, c); err != nil {
+			if err := insertComplaint(w, c, doc); err != nil {
 				return err
 			}
 			e := ev
@@ -290,31 +306,38 @@ var errNumberTaken = errors.New("complaint number taken")
 
 // insertComplaint inserts c under its number and sets c.ID;
 // errNumberTaken when the number is in use.
-func insertComplaint(w *wtx, c *grievance.Complaint) error {
+func insertComplaint(w *wtx, c *grievance.Complaint, doc string) error {
 	lat, lng := pointArgs(c.Location)
-	doc := searchDocument(c.Number, c.Mobile, c.Name, c.Description)
 	args := []any{c.Number, c.Name, c.Mobile, string(c.Language), string(c.Channel), c.Category, c.Area, c.Address,
 		c.Description, lat, lng, string(c.Status), c.Department, idNull(c.AssigneeID), c.Level, ms(c.Due),
 		c.DuplicateOf, ms(c.Created), ms(c.Updated)}
-	q := insertComplaintQ
 	if w.s.d.pg {
 		// The search terms go in the same statement (one round trip less).
-		q, args = insertComplaintSearchQ, append(args, doc)
-	}
-	err := w.QueryRowContext(w.ctx, q, args...).Scan(&c.ID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return errNumberTaken
-	}
-	if err != nil || w.s.d.pg {
+		err := w.QueryRowContext(w.ctx, insertComplaintSearchQ, append(args, doc)...).Scan(&c.ID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return errNumberTaken
+		}
 		return err
 	}
-	return indexSearch(w, c.ID, doc)
+	// SQLite: an INSERT with RETURNING runs as a query, which cost the
+	// single writer several times an exec's time.
+	res, err := w.exec(insertComplaintQ, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return errNumberTaken
+	}
+	c.ID, err = res.LastInsertId()
+	return err // indexed for search by indexBacklog (search.go)
 }
 
 const (
 	insertComplaintQ = `INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
 description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING RETURNING id`
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`
 	insertComplaintSearchQ = `INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
 description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated, search)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, array_to_tsvector(string_to_array(?, ' ')))
@@ -612,6 +635,11 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 	from := "complaints"
 	terms := queryTerms(f.Text)
 	var text textSearch
+	if len(terms) > 0 && !s.d.pg {
+		if err := s.indexBacklog(ctx); err != nil {
+			return grievance.ComplaintPage{}, wrap("search", err)
+		}
+	}
 	if len(terms) > 0 {
 		text = s.d.textSearch(terms)
 		from = text.from

@@ -219,8 +219,8 @@ spent_ms = spent_ms + excluded.spent_ms`, unit, day, r.Key, r.Received, r.Resolv
 	return newest - mark, nil
 }
 
-// scoreFolder folds the scorecard's sums every interval until the store
-// closes.
+// scoreFolder folds the scorecard's sums, and indexes new complaints for
+// search, every interval until the store closes.
 func (s *Store) scoreFolder(every time.Duration) {
 	defer close(s.foldStopped)
 	t := time.NewTicker(every)
@@ -239,6 +239,9 @@ func (s *Store) scoreFolder(every time.Duration) {
 			case <-ctx.Done():
 			}
 		}()
+		if err := s.indexBacklog(ctx); err != nil && ctx.Err() == nil {
+			slog.Warn("store: search index", "err", err)
+		}
 		if n, err := s.FoldScores(ctx); err != nil && ctx.Err() == nil {
 			slog.Warn("store: scorecard sums", "err", err)
 		} else if n > 100000 {

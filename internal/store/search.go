@@ -142,9 +142,17 @@ func indexSearch(w *wtx, id int64, doc string) error {
 	return err
 }
 
-// indexBacklog indexes the complaints filed before the search index
-// existed (or copied without it), in batches, at start-up.
+// indexBacklog indexes the complaints not yet in the search index, in
+// batches: at start-up (complaints filed before the index existed, or
+// copied without it) and, on SQLite, all the time: filing does not index
+// (FTS5 flushes and merges its segments at every savepoint, and group
+// commit gives each filing one, which cost the single writer more than the
+// filing itself), the background job indexes every few seconds in one
+// write, and a text search first indexes what is still missing, so that it
+// finds everything filed before it.
 func (s *Store) indexBacklog(ctx context.Context) error {
+	s.indexMu.Lock()
+	defer s.indexMu.Unlock()
 	missing := "SELECT id, number, mobile, name, description FROM complaints WHERE id > (SELECT COALESCE(MAX(rowid), 0) FROM complaints_fts) ORDER BY id LIMIT 5000"
 	if s.d.pg {
 		missing = "SELECT id, number, mobile, name, description FROM complaints WHERE search IS NULL ORDER BY id LIMIT 5000"

@@ -15,6 +15,11 @@ import (
 // that a change is never reported without being made, nor made without
 // being reported. With no webhook it costs one small indexed statement.
 func queueHooks(w *wtx, c *grievance.Complaint, ev grievance.Event) error {
+	if !w.s.d.pg && w.s.activeHooks.Load() == 0 {
+		// No webhook to tell (SQLite has one server, which knows): a
+		// filing costs no statement for integrations nobody set up.
+		return nil
+	}
 	for _, name := range grievance.HooksOf(ev) {
 		now := ms(ev.At)
 		_, err := w.exec(`INSERT INTO webhook_deliveries (webhook_id, event_id, event, number, payload, status, attempts,
@@ -26,6 +31,17 @@ ON CONFLICT (webhook_id, event_id, event) DO NOTHING`,
 			return err
 		}
 	}
+	return nil
+}
+
+// countHooks counts the active webhooks in w's transaction and keeps the
+// count for queueHooks once it commits.
+func (s *Store) countHooks(w *wtx) error {
+	var n int64
+	if err := w.QueryRowContext(w.ctx, "SELECT COUNT(*) FROM webhooks WHERE active = 1").Scan(&n); err != nil {
+		return err
+	}
+	w.afterCommit(func() { s.activeHooks.Store(n) })
 	return nil
 }
 
@@ -60,6 +76,9 @@ func (s *Store) AdminAddWebhook(ctx context.Context, actor grievance.Actor, rawU
 		if h.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
+		if err := s.countHooks(w); err != nil {
+			return err
+		}
 		return s.insertAudit(w, actor, grievance.AuditWebhook, h.URL, grievance.AuditCreate, nil, auditWebhook(h))
 	})
 	if err != nil {
@@ -83,6 +102,9 @@ func (s *Store) AdminDeleteWebhook(ctx context.Context, actor grievance.Actor, i
 		}
 		if _, err := w.exec("UPDATE webhook_deliveries SET status = ?, lease_until = NULL, updated = ? WHERE webhook_id = ? AND status = ?",
 			grievance.DeliveryCancelled, ms(s.clock()), id, grievance.DeliveryPending); err != nil {
+			return err
+		}
+		if err := s.countHooks(w); err != nil {
 			return err
 		}
 		return s.insertAudit(w, actor, grievance.AuditWebhook, h.URL, grievance.AuditDelete, auditWebhook(h), nil)
