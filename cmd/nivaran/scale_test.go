@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"nivaran/internal/bench"
+	"nivaran/internal/grievance"
 )
 
 // scaleData returns a data directory holding n demonstration complaints,
@@ -63,6 +64,25 @@ func BenchmarkControlRoomAtScale(b *testing.B) {
 	m := MustRunMain(b, data, nil)
 	admin := newClient(b, m)
 	admin.login("admin", testAdminPassword)
+	// The demonstration was generated some time ago: deadlines have passed
+	// since, and the scheduler's first sweeps escalate and warn what fell
+	// due, which keeps the writer busy. Catch up here, as the scheduler
+	// would, so that the figures below are of a control room in its
+	// steady state; the catch-up is reported.
+	sweepStart := time.Now()
+	swept := 0
+	for {
+		res, err := m.Store.Sweep(context.Background(), time.Now(), grievance.SweepOptions{WarnBefore: m.Config.WarnBefore, VerifyWithin: m.Config.VerifyWithin})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n := res.Warned + res.Escalated + res.TopOfLadder + res.Closed
+		if n == 0 {
+			break
+		}
+		swept += n
+	}
+	b.Logf("scheduler catch-up: %d complaints warned, escalated or closed in %v", swept, time.Since(sweepStart).Round(time.Millisecond))
 	// The scorecard's daily sums take in the demonstration's history once,
 	// in the background after start-up; wait for that here and report it.
 	foldStart := time.Now()
@@ -101,12 +121,15 @@ func BenchmarkControlRoomAtScale(b *testing.B) {
 		b.Fatal(err)
 	}
 	// Paced intake; each 201's number and time go to filed.
-	hc := bench.NewClient(64)
+	hc := bench.NewClient(512) // as many connections as requests allowed in flight: the client is not the limit
 	defer hc.CloseIdleConnections()
 	res := bench.Paced(context.Background(), hc, rate, secs*time.Second, 512,
 		bench.PostJSON(m.URL()+"/api/v1/complaints", bench.Bodies(512), 0), http.StatusCreated, filed.Seen())
-	if err := res.Err("intake"); err != nil {
-		b.Fatal(err)
+	// Requests the client shed (more than 512 waiting) are a figure, not a
+	// failure: they say the server did not keep up with the rate here.
+	b.ReportMetric(float64(res.Failures), "intake_shed")
+	if res.Failures > 0 {
+		b.Logf("intake: %d of %d requests not acknowledged (first: %s)", res.Failures, res.N, res.First)
 	}
 	time.Sleep(2 * time.Second)
 	open := m.Bus.Subscribers()

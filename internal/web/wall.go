@@ -223,7 +223,6 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 			b, _ := json.Marshal(f)
 			return b
 		})
-		alive()
 		_, err := fmt.Fprintf(w, "id: %d\ndata: %s\n\n", e.ID, b)
 		return err
 	}
@@ -247,6 +246,7 @@ func (s *Server) wallEvents(w http.ResponseWriter, r *http.Request) {
 			if !open {
 				return // too slow: the screen reconnects and catches up
 			}
+			alive() // once for the events written before the next flush, not for each
 			if send(e) != nil {
 				return
 			}
