@@ -52,12 +52,11 @@ func (s *Store) AdminAddWebhook(ctx context.Context, actor grievance.Actor, rawU
 	h := &grievance.Webhook{URL: u, Events: evs, Secret: hex.EncodeToString(b), Active: true,
 		Created: s.clock(), CreatedBy: actor.Login}
 	err = s.write(ctx, func(w *wtx) error {
-		res, err := w.exec(`INSERT INTO webhooks (url, events, secret, active, created, created_by) VALUES (?, ?, ?, 1, ?, ?)`,
-			h.URL, ","+strings.Join(h.Events, ",")+",", h.Secret, ms(h.Created), h.CreatedBy)
+		// RETURNING, not LastInsertId: PostgreSQL's driver has none.
+		err := w.QueryRowContext(w.ctx, `INSERT INTO webhooks (url, events, secret, active, created, created_by)
+VALUES (?, ?, ?, 1, ?, ?) RETURNING id`,
+			h.URL, ","+strings.Join(h.Events, ",")+",", h.Secret, ms(h.Created), h.CreatedBy).Scan(&h.ID)
 		if err != nil {
-			return err
-		}
-		if h.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		return s.insertAudit(w, actor, grievance.AuditWebhook, h.URL, grievance.AuditCreate, nil, auditWebhook(h))
