@@ -95,6 +95,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"SearchCreated", testSearchCreated},
 		{"SearchText", testSearchText},
 		{"Idempotency", testIdempotency},
+		{"IdempotencyConcurrent", testIdempotencyConcurrent},
 		{"Webhooks", testWebhooks},
 	}
 	for _, tt := range tests {
