@@ -167,7 +167,7 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit
 		t := ms(now)
 		err := each(w.ctx, w, "SELECT "+deliveryCols+`, h.secret FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
 WHERE d.status = ? AND d.next_attempt <= ? AND (d.lease_until IS NULL OR d.lease_until <= ?)
-ORDER BY d.next_attempt, d.id LIMIT ?`, func(r scanner) error {
+ORDER BY d.next_attempt, d.id LIMIT ?`+w.s.d.skipLockedOf("d"), func(r scanner) error {
 			var secret string
 			d, err := scanDelivery(r, &secret)
 			if err != nil {
