@@ -120,12 +120,16 @@ func (m *Main) Run(ctx context.Context) error {
 	// Live screens: every committed change, numbered from the start time so
 	// that a screen reconnecting after a restart is told to reload.
 	m.Bus = live.NewBus(4096, time.Now().UnixMicro())
+	var smsChanged func([]grievance.SMSTemplateEdit) // other servers' template edits, on PostgreSQL
+	if m.SMS != nil {
+		smsChanged = m.SMS.applyEdits
+	}
 	m.Store, err = store.Open(ctx, store.Options{
 		Path: filepath.Join(c.Data, "nivaran.db"), DatabaseURL: c.Database, Now: m.Now, Blobs: blobs, Location: c.Location, Messenger: messenger,
 		LevelDays: c.EscalationDays, ProofDistance: float64(c.ProofDistance),
 		DuplicateWindow: c.DupWindow, DuplicateDistance: float64(c.DupDistance),
 		SaturdaysOff: c.SaturdaysOff, WorkStart: c.WorkStart, WorkEnd: c.WorkEnd, Publish: m.Bus.Publish,
-		WriteWait: c.WriteWait,
+		WriteWait: c.WriteWait, SMSTemplatesChanged: smsChanged,
 	})
 	if err != nil {
 		return err

@@ -78,9 +78,10 @@ func fileAPI(t testing.TB, base, lang string) (int, apiError, string) {
 // (as a stuck backup or a failing disk would): filings must not pile up
 // behind it but fail with 503, Retry-After and a translated message while
 // the lock is still held, store nothing, and succeed again once it is
-// released.
+// released. The lock is SQLite's, so the server runs on SQLite even with
+// NIVARAN_TEST_E2E_POSTGRES (PostgreSQL's failures: TestDatabaseOutage).
 func TestDatabaseLockedFailsFast(t *testing.T) {
-	m := MustRunMain(t, "", map[string]string{"NIVARAN_WRITE_WAIT": "300ms"})
+	m := MustRunMain(t, "", map[string]string{"NIVARAN_WRITE_WAIT": "300ms", "NIVARAN_DATABASE_URL": ""})
 	before := countComplaints(t, m)
 	db, err := sql.Open("sqlite", filepath.Join(m.Config.Data, "nivaran.db")+"?_pragma=busy_timeout(5000)")
 	if err != nil {
@@ -160,7 +161,8 @@ func htmlEscape(s string) string {
 // translated storage-full message, none with a 500; when space returns,
 // filing works again and the database passes its integrity check with
 // every earlier complaint intact. Needs root (mount); skipped otherwise
-// outside CI.
+// outside CI. The full disk is the one SQLite's database is on, so the
+// server runs on SQLite even with NIVARAN_TEST_E2E_POSTGRES.
 func TestDiskFull(t *testing.T) {
 	dir := t.TempDir()
 	if err := syscall.Mount("tmpfs", dir, "tmpfs", 0, "size=16m"); err != nil {
@@ -170,7 +172,7 @@ func TestDiskFull(t *testing.T) {
 		t.Skipf("cannot mount a size-limited tmpfs (needs root): %v", err)
 	}
 	t.Cleanup(func() { syscall.Unmount(dir, syscall.MNT_DETACH) })
-	m := MustRunMain(t, filepath.Join(dir, "data"), nil)
+	m := MustRunMain(t, filepath.Join(dir, "data"), map[string]string{"NIVARAN_DATABASE_URL": ""})
 	c := newClient(t, m)
 	first := fileJSON(t, c, nil)["number"].(string)
 

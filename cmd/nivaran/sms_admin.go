@@ -172,6 +172,14 @@ func (p *smsParts) loadEdits(ctx context.Context, st grievance.SMSTemplateServic
 	if err != nil {
 		return err
 	}
+	p.applyEdits(edits)
+	return nil
+}
+
+// applyEdits puts edits in force over the configured templates, in place
+// of those in force: at start-up, and on PostgreSQL whenever a server
+// changes them (store.Options.SMSTemplatesChanged).
+func (p *smsParts) applyEdits(edits []grievance.SMSTemplateEdit) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.edited = map[string]bool{}
@@ -195,5 +203,4 @@ func (p *smsParts) loadEdits(ctx context.Context, st grievance.SMSTemplateServic
 	if len(p.edited) > 0 {
 		slog.Info("SMS templates edited by administrators in force", "count", len(p.edited))
 	}
-	return nil
 }

@@ -22,10 +22,14 @@ import (
 var copyTables = []string{
 	"settings", "departments", "categories", "areas", "officers", "routing_rules", "holidays",
 	"complaints", "events", "attachments", "users", "sessions", "messages", "otp_codes", "audit",
+	"score_days", "score_folded", "sms_templates", "api_tokens", "open311_keys",
+	"sip_agents", "agent_transitions", "calls", "call_legs", "callback_requests", "recording_plays",
+	"webhooks", "webhook_deliveries",
 }
 
 // identityTables are the tables whose id PostgreSQL numbers.
-var identityTables = []string{"officers", "routing_rules", "complaints", "events", "attachments", "users", "messages", "audit"}
+var identityTables = []string{"officers", "routing_rules", "complaints", "events", "attachments", "users", "messages", "audit",
+	"api_tokens", "open311_keys", "agent_transitions", "calls", "callback_requests", "recording_plays", "webhooks", "webhook_deliveries"}
 
 // TableCopy is what CopyTo found for one table: its rows and a checksum of
 // their values (independent of row order), in the source and the target.

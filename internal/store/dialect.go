@@ -78,6 +78,16 @@ func (d *dialect) skipLocked() string {
 	return ""
 }
 
+// skipLockedOf is skipLocked for a SELECT that joins other tables: only the
+// rows of table (its name or alias in the query) are claimed, so that the
+// joined rows (a webhook's subscription) stay free for the other servers.
+func (d *dialect) skipLockedOf(table string) string {
+	if d.pg {
+		return " FOR UPDATE OF " + table + " SKIP LOCKED"
+	}
+	return ""
+}
+
 // db is a connection pool that speaks the dialect.
 type db struct {
 	*sql.DB

@@ -18,7 +18,9 @@ import (
 // order. Each server's listener hands what it hears to Options.Publish:
 // the control-room screens connected to any server see every change, and a
 // server hears its own changes the same way as the others'. A change to
-// the masters sends on pgMastersChannel and every server reloads its cache.
+// the masters sends on pgMastersChannel and every server reloads its cache;
+// a change to the SMS template edits sends on pgSMSChannel and every server
+// hands the stored edits to Options.SMSTemplatesChanged.
 //
 // A notification sent while a server's listener is disconnected is not
 // delivered to it again: its screens miss that change in the feed (their
@@ -26,6 +28,7 @@ import (
 const (
 	pgLiveChannel    = "nivaran_live"
 	pgMastersChannel = "nivaran_masters"
+	pgSMSChannel     = "nivaran_sms_templates"
 )
 
 // notify sends payload (as JSON) on channel when the transaction commits;
@@ -92,7 +95,7 @@ func (s *Store) listenOnce(ctx context.Context, listening func()) error {
 		return err
 	}
 	defer conn.Close(context.WithoutCancel(ctx))
-	for _, ch := range []string{pgLiveChannel, pgMastersChannel} {
+	for _, ch := range []string{pgLiveChannel, pgMastersChannel, pgSMSChannel} {
 		if _, err := conn.Exec(ctx, "LISTEN "+ch); err != nil {
 			return err
 		}
@@ -102,6 +105,7 @@ func (s *Store) listenOnce(ctx context.Context, listening func()) error {
 	if m, err := loadMasters(ctx, s.rdb); err == nil {
 		s.setMasters(m)
 	}
+	s.reloadSMSTemplates(ctx)
 	for {
 		n, err := conn.WaitForNotification(ctx)
 		if err != nil {
@@ -124,6 +128,22 @@ func (s *Store) listenOnce(ctx context.Context, listening func()) error {
 				continue
 			}
 			s.setMasters(m)
+		case pgSMSChannel:
+			s.reloadSMSTemplates(ctx)
 		}
 	}
+}
+
+// reloadSMSTemplates hands the stored SMS template edits to
+// Options.SMSTemplatesChanged.
+func (s *Store) reloadSMSTemplates(ctx context.Context) {
+	if s.smsChanged == nil {
+		return
+	}
+	edits, err := s.SMSTemplateEdits(ctx)
+	if err != nil {
+		slog.Warn("store: reload SMS templates", "err", err)
+		return
+	}
+	s.smsChanged(edits)
 }

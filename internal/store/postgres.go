@@ -233,11 +233,15 @@ func (s *Store) writeOncePG(ctx context.Context, fn func(*wtx) error) error {
 }
 
 // retryable reports whether err is PostgreSQL asking for the transaction to
-// be tried again.
+// be tried again. A unique violation of an event's idempotency key
+// (events_idem) is one too: another transaction applied the same keyed
+// action meanwhile, and the retry, in a new snapshot, finds its key and
+// answers as SQLite's single writer does (already applied, or the key
+// reused on another complaint).
 func retryable(err error) bool {
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
-		return pe.Code == "40001" || pe.Code == "40P01"
+		return pe.Code == "40001" || pe.Code == "40P01" || pe.Code == "23505" && pe.ConstraintName == "events_idem"
 	}
 	return false
 }

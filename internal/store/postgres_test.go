@@ -37,14 +37,27 @@ func MustOpenPostgres(t testing.TB, url string, now func() time.Time) *Store {
 }
 
 func TestConformancePostgres(t *testing.T) {
+	open := emptyPostgres(t)
+	storetest.Run(t, func(t *testing.T, now func() time.Time) storetest.Harness { return open(t, now) })
+}
+
+// TestHelplineConformancePostgres runs the helpline's conformance suite on
+// PostgreSQL as TestHelplineConformance does on SQLite.
+func TestHelplineConformancePostgres(t *testing.T) {
+	open := emptyPostgres(t)
+	storetest.RunHelpline(t, func(t *testing.T, now func() time.Time) storetest.HelplineHarness { return open(t, now) })
+}
+
+// emptyPostgres skips t without PostgreSQL, else returns what opens a
+// store on one database for the whole suite, emptied before each case (a
+// new database per case costs a second each here).
+func emptyPostgres(t *testing.T) func(*testing.T, func() time.Time) *Store {
 	if pgtest.ServerURL() == "" {
 		t.Skip("no PostgreSQL: set NIVARAN_TEST_POSTGRES=postgres://user@host:port/db to run the conformance suite on PostgreSQL")
 	}
-	// One database for the suite, emptied before each case (a new
-	// database per case costs a second each here).
 	url := pgtest.MustDatabase(t)
 	empty := "TRUNCATE " + strings.Join(copyTables, ", ") + " RESTART IDENTITY CASCADE"
-	storetest.Run(t, func(t *testing.T, now func() time.Time) storetest.Harness {
+	return func(t *testing.T, now func() time.Time) *Store {
 		s := MustOpenPostgres(t, url, now)
 		if _, err := s.wdb.ExecContext(context.Background(), empty); err != nil {
 			t.Fatal(err)
@@ -55,7 +68,7 @@ func TestConformancePostgres(t *testing.T) {
 		}
 		s.setMasters(m)
 		return s
-	})
+	}
 }
 
 // TestTextSearchWindow: on PostgreSQL a text search looks among the newest

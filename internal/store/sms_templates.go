@@ -66,6 +66,7 @@ updated = excluded.updated, updated_by = excluded.updated_by`,
 			t.Event, t.Audience, string(t.Lang), t.DLTID, t.Text, string(vars), ms(s.clock()), actor.Login); err != nil {
 			return err
 		}
+		w.notify(pgSMSChannel, struct{}{})
 		return s.insertAudit(w, actor, grievance.AuditSMS, t.Key(), grievance.AuditUpdate, auditSMS(before), auditSMS(t))
 	})
 	return wrap("admin save sms template", err)
@@ -91,6 +92,7 @@ func (s *Store) AdminResetSMSTemplate(ctx context.Context, actor grievance.Actor
 			def.Event, def.Audience, string(def.Lang)); err != nil {
 			return err
 		}
+		w.notify(pgSMSChannel, struct{}{})
 		return s.insertAudit(w, actor, grievance.AuditSMS, def.Key(), grievance.AuditReset, auditSMS(before), auditSMS(def))
 	})
 	return wrap("admin reset sms template", err)

@@ -76,6 +76,11 @@ type Options struct {
 	// Publish, when set, is told of every committed change to a complaint,
 	// after the commit, from the writer goroutine: it must not block.
 	Publish func(grievance.Change)
+	// SMSTemplatesChanged, when set, is given the stored SMS template edits
+	// when another server (or this one) changes them, and whenever the
+	// listener (re)connects: with several servers on PostgreSQL an edit is
+	// in force on all of them without a restart. Never called on SQLite.
+	SMSTemplatesChanged func([]grievance.SMSTemplateEdit)
 	// ProofDistance is how far, in metres, the location of an action-taken
 	// report's photo may be from the complaint's location, for categories
 	// that require proof. Default 500.
@@ -114,6 +119,7 @@ type Store struct {
 	levelDays     int
 	proofDistance float64
 	publish       func(grievance.Change)
+	smsChanged    func([]grievance.SMSTemplateEdit)
 	saturdaysOff  []int
 	workStart     time.Duration
 	workEnd       time.Duration
@@ -264,6 +270,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 func newStore(o Options) *Store {
 	return &Store{
 		now: o.Now, loc: o.Location, blob: o.Blobs, msgr: o.Messenger, max: o.MaxBatch, levelDays: o.LevelDays, proofDistance: o.ProofDistance, publish: o.Publish,
+		smsChanged:   o.SMSTemplatesChanged,
 		saturdaysOff: o.SaturdaysOff, workStart: o.WorkStart, workEnd: o.WorkEnd,
 		dupWindow: o.DuplicateWindow, dupDistance: o.DuplicateDistance,
 		ops: make(chan *op), quit: make(chan struct{}), stopped: make(chan struct{}), cpStopped: make(chan struct{}), foldStopped: make(chan struct{}),

@@ -68,12 +68,11 @@ func (s *Store) AdminAddWebhook(ctx context.Context, actor grievance.Actor, rawU
 	h := &grievance.Webhook{URL: u, Events: evs, Secret: hex.EncodeToString(b), Active: true,
 		Created: s.clock(), CreatedBy: actor.Login}
 	err = s.write(ctx, func(w *wtx) error {
-		res, err := w.exec(`INSERT INTO webhooks (url, events, secret, active, created, created_by) VALUES (?, ?, ?, 1, ?, ?)`,
-			h.URL, ","+strings.Join(h.Events, ",")+",", h.Secret, ms(h.Created), h.CreatedBy)
+		// RETURNING, not LastInsertId: PostgreSQL's driver has none.
+		err := w.QueryRowContext(w.ctx, `INSERT INTO webhooks (url, events, secret, active, created, created_by)
+VALUES (?, ?, ?, 1, ?, ?) RETURNING id`,
+			h.URL, ","+strings.Join(h.Events, ",")+",", h.Secret, ms(h.Created), h.CreatedBy).Scan(&h.ID)
 		if err != nil {
-			return err
-		}
-		if h.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
 		if err := s.countHooks(w); err != nil {
@@ -190,7 +189,7 @@ func (s *Store) ClaimWebhookDeliveries(ctx context.Context, now time.Time, limit
 		t := ms(now)
 		err := each(w.ctx, w, "SELECT "+deliveryCols+`, h.secret FROM webhook_deliveries d JOIN webhooks h ON h.id = d.webhook_id
 WHERE d.status = ? AND d.next_attempt <= ? AND (d.lease_until IS NULL OR d.lease_until <= ?)
-ORDER BY d.next_attempt, d.id LIMIT ?`, func(r scanner) error {
+ORDER BY d.next_attempt, d.id LIMIT ?`+w.s.d.skipLockedOf("d"), func(r scanner) error {
 			var secret string
 			d, err := scanDelivery(r, &secret)
 			if err != nil {

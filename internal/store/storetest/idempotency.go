@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"strings"
+	"sync"
 	"testing"
 
 	"nivaran/internal/grievance"
@@ -108,4 +109,56 @@ func testIdempotency(t *testing.T, e *env) {
 	if n := countKind(e.history(t, d.Number), grievance.ActNote); n != 1 {
 		t.Fatalf("notes after a refused key = %d, want 1", n)
 	}
+}
+
+// testIdempotencyConcurrent: the same keyed action sent at once several
+// times (a field app and its retry racing, or two servers on PostgreSQL) is
+// applied once and every send is answered as applied; the same key sent at
+// once on two complaints acts on one of them and the other is refused as a
+// reused key, never applied twice.
+func testIdempotencyConcurrent(t *testing.T, e *env) {
+	je1 := e.officer("pwd-je-w1")
+	c := e.fileAt("road", "w1", mobileA, nil)
+	d := e.fileAt("road", "w1", mobileB, nil)
+	note := grievance.Action{Kind: grievance.ActNote, Note: "Site visit planned", Key: "race-key-1"}
+	const n = 8
+	errs := make(chan error, n)
+	var wg sync.WaitGroup
+	for range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.h.Act(e.ctx, je1, c.Number, note)
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Errorf("a concurrent send of a keyed note: %v, want it answered as applied", err)
+		}
+	}
+	if got := countKind(e.history(t, c.Number), grievance.ActNote); got != 1 {
+		t.Fatalf("notes after %d concurrent sends with one key = %d, want 1", n, got)
+	}
+
+	// One key on two complaints at once: one applied, one refused.
+	other := grievance.Action{Kind: grievance.ActNote, Note: "Crew sent", Key: "race-key-2"}
+	var errC, errD error
+	wg.Add(2)
+	go func() { defer wg.Done(); _, errC = e.h.Act(e.ctx, je1, c.Number, other) }()
+	go func() { defer wg.Done(); _, errD = e.h.Act(e.ctx, je1, d.Number, other) }()
+	wg.Wait()
+	notes := countKind(e.history(t, c.Number), grievance.ActNote) - 1 + countKind(e.history(t, d.Number), grievance.ActNote)
+	if notes != 1 {
+		t.Fatalf("notes from one key sent at once on two complaints = %d, want 1 (errors %v, %v)", notes, errC, errD)
+	}
+	refused := errC
+	if errC == nil {
+		refused = errD
+	} else if errD != nil {
+		t.Fatalf("both sends refused: %v, %v", errC, errD)
+	}
+	wantCode(t, refused, grievance.EConflict, "error.idempotency_reused")
 }

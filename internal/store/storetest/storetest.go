@@ -95,7 +95,9 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"SearchCreated", testSearchCreated},
 		{"SearchText", testSearchText},
 		{"Idempotency", testIdempotency},
+		{"IdempotencyConcurrent", testIdempotencyConcurrent},
 		{"Webhooks", testWebhooks},
+		{"WebhookClaimsOnce", testWebhookClaimsOnce},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

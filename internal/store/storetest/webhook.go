@@ -3,6 +3,7 @@ package storetest
 import (
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -169,6 +170,56 @@ func testWebhooks(t *testing.T, e *env) {
 	for _, x := range da {
 		if x.Status == grievance.DeliveryPending {
 			t.Fatalf("a removed webhook's delivery is still pending: %s", deliverySummary(da))
+		}
+	}
+}
+
+// testWebhookClaimsOnce: claims made at once (the dispatchers of several
+// servers) share the due deliveries out: each is claimed by one of them,
+// none is left behind.
+func testWebhookClaimsOnce(t *testing.T, e *env) {
+	h, err := e.h.AdminAddWebhook(e.ctx, admin, "https://crm.example.in/hook", []string{grievance.HookRegistered})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const filed = 12
+	for range filed {
+		e.fileAt("road", "w1", mobileA, nil)
+	}
+	now := e.clock.Now()
+	var (
+		mu      sync.Mutex
+		claimed = map[int64]int{}
+		wg      sync.WaitGroup
+	)
+	for range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				got, err := e.h.ClaimWebhookDeliveries(e.ctx, now, 2, time.Minute)
+				if err != nil {
+					t.Errorf("claim: %v", err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				for _, d := range got {
+					claimed[d.ID]++
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if len(claimed) != filed {
+		t.Fatalf("%d deliveries claimed, want %d (%d made)", len(claimed), filed, len(e.deliveriesOf(t, h.ID)))
+	}
+	for id, n := range claimed {
+		if n != 1 {
+			t.Errorf("delivery %d claimed %d times", id, n)
 		}
 	}
 }
