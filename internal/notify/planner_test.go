@@ -210,3 +210,24 @@ func TestNewPlanner(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkPlan plans a Hindi filing's two messages (the citizen's and the
+// officer's), as every registration does before it reaches the writer.
+//
+//	go test ./internal/notify -run '^$' -bench '^BenchmarkPlan$' -cpu 2
+func BenchmarkPlan(b *testing.B) {
+	p, m := MustPlanner(b), testMasters()
+	now := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	officer := &grievance.Officer{ID: 7, Code: "pwd-je", Name: "सुरेश कुमार वर्मा", Mobile: "9123456780", Language: grievance.Hindi, Department: "pwd", Level: 1}
+	c := &grievance.Complaint{Number: grievance.NewNumber(now), Name: "सीता देवी", Mobile: "9876543210", Language: grievance.Hindi,
+		Category: "pothole", Area: "sadar", Department: "pwd", Status: grievance.StatusAssigned, AssigneeID: 7, Level: 1,
+		Due: now.Add(72 * time.Hour), Created: now}
+	ev := grievance.Event{At: now, Kind: grievance.ActFile, To: c.Status, Public: true, AssigneeID: 7, Department: "pwd"}
+	b.ReportAllocs()
+	for b.Loop() {
+		msgs, err := p.Plan(c, ev, officer, m)
+		if err != nil || len(msgs) != 2 {
+			b.Fatalf("plan: %d messages, %v", len(msgs), err)
+		}
+	}
+}
