@@ -43,36 +43,35 @@ func (s *Store) Wall(ctx context.Context, now, day time.Time) (grievance.WallSta
 		}},
 		// Every figure about open complaints in one pass over the covering
 		// index (status, department, created, due, on_hold, escalations),
-		// grouped finely and added up here.
-		{`SELECT status, department,
-CASE WHEN created > ? THEN 0 WHEN created > ? THEN 1 WHEN created > ? THEN 2 ELSE 3 END,
-escalations > 0, on_hold = 0 AND due < ?, COUNT(*)
-FROM complaints WHERE status IN ` + openStatuses + ` GROUP BY 1, 2, 3, 4, 5`,
+		// in its order: grouped by status and department only, with the
+		// age buckets and flags as sums, so that no temporary B-tree sorts
+		// the open complaints (a quarter of the time at a million).
+		{`SELECT status, department, SUM(created > ?), SUM(created > ?), SUM(created > ?),
+SUM(escalations > 0), SUM(on_hold = 0 AND due < ?), COUNT(*)
+FROM complaints WHERE status IN ` + openStatuses + ` GROUP BY status, department`,
 			[]any{ms(now.AddDate(0, 0, -8)), ms(now.AddDate(0, 0, -16)), ms(now.AddDate(0, 0, -31)), t},
 			func(r scanner) error {
 				var st grievance.Status
 				var dept string
-				var age, n int
-				var escalated, late bool
-				if err := r.Scan(&st, &dept, &age, &escalated, &late, &n); err != nil {
+				var in8, in16, in31, escalated, late, n int
+				if err := r.Scan(&st, &dept, &in8, &in16, &in31, &escalated, &late, &n); err != nil {
 					return err
 				}
 				w.Open[st] += n
-				w.Ages[age] += n
-				if escalated {
-					w.Escalated += n
-				}
+				w.Ages[0] += in8
+				w.Ages[1] += in16 - in8
+				w.Ages[2] += in31 - in16
+				w.Ages[3] += n - in31
+				w.Escalated += escalated
 				p := depts[dept]
 				if p == nil {
 					p = &grievance.Pendency{Department: dept}
 					depts[dept] = p
 				}
 				p.Open += n
-				if late {
-					p.Overdue += n
-					if st == grievance.StatusAssigned || st == grievance.StatusInProgress || st == grievance.StatusReopened {
-						w.Overdue += n
-					}
+				p.Overdue += late
+				if st == grievance.StatusAssigned || st == grievance.StatusInProgress || st == grievance.StatusReopened {
+					w.Overdue += late
 				}
 				return nil
 			}},
