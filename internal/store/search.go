@@ -153,42 +153,56 @@ func indexSearch(w *wtx, id int64, doc string) error {
 func (s *Store) indexBacklog(ctx context.Context) error {
 	s.indexMu.Lock()
 	defer s.indexMu.Unlock()
-	missing := "SELECT id, number, mobile, name, description FROM complaints WHERE id > (SELECT COALESCE(MAX(rowid), 0) FROM complaints_fts) ORDER BY id LIMIT 5000"
+	// Read what is missing inside the write, so that another process on
+	// the same database (a backup, a second start) cannot index the same
+	// rows at the same time.
+	missing := "SELECT id, number, mobile, name, description FROM complaints WHERE id > (SELECT COALESCE(MAX(rowid), 0) FROM complaints_fts) ORDER BY id LIMIT 2000"
 	if s.d.pg {
-		missing = "SELECT id, number, mobile, name, description FROM complaints WHERE search IS NULL ORDER BY id LIMIT 5000"
+		missing = "SELECT id, number, mobile, name, description FROM complaints WHERE search IS NULL ORDER BY id LIMIT 2000"
 	}
 	for {
-		type row struct {
-			id  int64
-			doc string
-		}
-		var rows []row
-		err := each(ctx, s.rdb, missing, func(r scanner) error {
-			var x row
-			var number, mobile, name, desc string
-			if err := r.Scan(&x.id, &number, &mobile, &name, &desc); err != nil {
-				return err
-			}
-			x.doc = searchDocument(number, mobile, name, desc)
-			rows = append(rows, x)
-			return nil
-		})
+		// Most calls find nothing missing: ask a reader first, not the writer.
+		var waiting int
+		err := s.rdb.QueryRowContext(ctx, "SELECT COUNT(*) FROM ("+missing+") m").Scan(&waiting)
 		if err != nil {
 			return fmt.Errorf("store: index search: %w", err)
 		}
-		if len(rows) == 0 {
+		if waiting == 0 {
 			return nil
 		}
+		n := 0
 		err = s.write(ctx, func(w *wtx) error {
+			type row struct {
+				id  int64
+				doc string
+			}
+			var rows []row
+			err := each(w.ctx, w, missing, func(r scanner) error {
+				var x row
+				var number, mobile, name, desc string
+				if err := r.Scan(&x.id, &number, &mobile, &name, &desc); err != nil {
+					return err
+				}
+				x.doc = searchDocument(number, mobile, name, desc)
+				rows = append(rows, x)
+				return nil
+			})
+			if err != nil {
+				return err
+			}
 			for _, x := range rows {
 				if err := indexSearch(w, x.id, x.doc); err != nil {
 					return err
 				}
 			}
+			n = len(rows)
 			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("store: index search: %w", err)
+		}
+		if n == 0 {
+			return nil
 		}
 	}
 }

@@ -46,8 +46,9 @@ func (s *Store) Wall(ctx context.Context, now, day time.Time) (grievance.WallSta
 		// in its order: grouped by status and department only, with the
 		// age buckets and flags as sums, so that no temporary B-tree sorts
 		// the open complaints (a quarter of the time at a million).
-		{`SELECT status, department, SUM(created > ?), SUM(created > ?), SUM(created > ?),
-SUM(escalations > 0), SUM(on_hold = 0 AND due < ?), COUNT(*)
+		{`SELECT status, department, SUM(CASE WHEN created > ? THEN 1 ELSE 0 END), SUM(CASE WHEN created > ? THEN 1 ELSE 0 END),
+SUM(CASE WHEN created > ? THEN 1 ELSE 0 END), SUM(CASE WHEN escalations > 0 THEN 1 ELSE 0 END),
+SUM(CASE WHEN on_hold = 0 AND due < ? THEN 1 ELSE 0 END), COUNT(*)
 FROM complaints WHERE status IN ` + openStatuses + ` GROUP BY status, department`,
 			[]any{ms(now.AddDate(0, 0, -8)), ms(now.AddDate(0, 0, -16)), ms(now.AddDate(0, 0, -31)), t},
 			func(r scanner) error {
