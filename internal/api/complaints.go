@@ -74,20 +74,30 @@ func (s *Server) summary(c *grievance.Complaint, now time.Time) complaintSummary
 	return out
 }
 
-// complaintView returns a complaint to a token holder who may see it
-// (ENotFound otherwise: its existence is not revealed), with the history
-// they may read: public events for a citizen, all for staff.
-func (s *Server) complaintView(w http.ResponseWriter, r *http.Request) {
+// complaintWithHistory reads the complaint named in the path and the
+// history the caller may read of it; on an error it has answered.
+func (s *Server) complaintWithHistory(w http.ResponseWriter, r *http.Request) (grievance.Actor, *grievance.Complaint, []grievance.Event, bool) {
 	a := callerFrom(r).id.Actor
 	number := r.PathValue("number")
 	c, err := s.Complaints.Complaint(r.Context(), a, number)
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return a, nil, nil, false
 	}
 	events, err := s.Complaints.History(r.Context(), a, number)
 	if err != nil {
 		s.fail(w, r, err)
+		return a, nil, nil, false
+	}
+	return a, c, events, true
+}
+
+// complaintView returns a complaint to a token holder who may see it
+// (ENotFound otherwise: its existence is not revealed), with the history
+// they may read: public events for a citizen, all for staff.
+func (s *Server) complaintView(w http.ResponseWriter, r *http.Request) {
+	a, c, events, ok := s.complaintWithHistory(w, r)
+	if !ok {
 		return
 	}
 	m, err := s.Masters.Masters(r.Context())
@@ -340,16 +350,8 @@ func visiblePhotos(a grievance.Actor, c *grievance.Complaint, events []grievance
 
 // photo serves one photo of a complaint the caller may see.
 func (s *Server) photo(w http.ResponseWriter, r *http.Request) {
-	a := callerFrom(r).id.Actor
-	number := r.PathValue("number")
-	c, err := s.Complaints.Complaint(r.Context(), a, number)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	events, err := s.Complaints.History(r.Context(), a, number)
-	if err != nil {
-		s.fail(w, r, err)
+	a, c, events, ok := s.complaintWithHistory(w, r)
+	if !ok {
 		return
 	}
 	id, _ := strconv.ParseInt(r.PathValue("id"), 10, 64)

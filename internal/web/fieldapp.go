@@ -12,6 +12,7 @@ import (
 	"math"
 	"net/http"
 	"strings"
+	"sync"
 
 	"nivaran/internal/grievance"
 	"nivaran/internal/route"
@@ -53,13 +54,12 @@ var iconSizes = []struct {
 // which names the hashed static files to keep for offline use; its text
 // changes whenever they do, so browsers install the new worker.
 func (s *Server) loadFieldApp() error {
-	for _, ic := range iconSizes {
-		var buf bytes.Buffer
-		enc := png.Encoder{CompressionLevel: png.BestCompression}
-		if err := enc.Encode(&buf, drawIcon(ic.size, ic.maskable)); err != nil {
-			return err
-		}
-		s.addStatic(ic.name, buf.Bytes(), "image/png")
+	icons, err := iconPNGs()
+	if err != nil {
+		return err
+	}
+	for i, ic := range iconSizes {
+		s.addStatic(ic.name, icons[i], "image/png")
 	}
 	pre := []string{"/offline"}
 	for _, n := range []string{"style.css", "app.js", "queue.js", "icon-48.png"} {
@@ -71,6 +71,22 @@ func (s *Server) loadFieldApp() error {
 		"__QUEUE__", s.hashed["queue.js"]).Replace(swSource))
 	return nil
 }
+
+// iconPNGs draws and compresses the app's icons once per process (about
+// 0.4 s of CPU): they never change, and every server started in a test
+// process would otherwise draw them again.
+var iconPNGs = sync.OnceValues(func() ([][]byte, error) {
+	out := make([][]byte, len(iconSizes))
+	for i, ic := range iconSizes {
+		var buf bytes.Buffer
+		enc := png.Encoder{CompressionLevel: png.BestCompression}
+		if err := enc.Encode(&buf, drawIcon(ic.size, ic.maskable)); err != nil {
+			return nil, err
+		}
+		out[i] = buf.Bytes()
+	}
+	return out, nil
+})
 
 // addStatic serves data under a content-hashed name like the embedded
 // static files.

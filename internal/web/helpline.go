@@ -29,6 +29,20 @@ func (s *Server) helplineOn(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
+// agentOnCall returns the signed-in agent's live state when they are on
+// the call the form names; otherwise it has answered (403 or 409).
+func (s *Server) agentOnCall(w http.ResponseWriter, r *http.Request) (grievance.AgentLive, bool) {
+	if !s.agentOnly(w, r) {
+		return grievance.AgentLive{}, false
+	}
+	a, ok := s.myAgent(r)
+	if !ok || a.Status != grievance.AgentOnCall || a.CallID != r.PostFormValue("call") {
+		s.showAgent(w, r, http.StatusConflict, grievance.Errorf(grievance.EConflict, "error.call_over"))
+		return a, false
+	}
+	return a, true
+}
+
 // myAgent returns the live state of the signed-in agent, or false when
 // they have no phone account in the live helpline.
 func (s *Server) myAgent(r *http.Request) (grievance.AgentLive, bool) {
@@ -140,11 +154,11 @@ func (s *Server) agentBreak(w http.ResponseWriter, r *http.Request) {
 // agentComplaint registers a complaint for the caller on the line (channel
 // phone) and links it to the call.
 func (s *Server) agentComplaint(w http.ResponseWriter, r *http.Request) {
-	if !s.agentOnly(w, r) {
+	a, ok := s.agentOnCall(w, r)
+	if !ok {
 		return
 	}
-	a, ok := s.myAgent(r)
-	if !ok || a.Caller == "" || a.Status != grievance.AgentOnCall || a.CallID != r.PostFormValue("call") {
+	if a.Caller == "" {
 		s.showAgent(w, r, http.StatusConflict, grievance.Errorf(grievance.EConflict, "error.call_over"))
 		return
 	}
@@ -171,12 +185,8 @@ func (s *Server) agentComplaint(w http.ResponseWriter, r *http.Request) {
 // agentLink links the agent's call to one of the caller's earlier
 // complaints (a caller asking about an existing complaint).
 func (s *Server) agentLink(w http.ResponseWriter, r *http.Request) {
-	if !s.agentOnly(w, r) {
-		return
-	}
-	a, ok := s.myAgent(r)
-	if !ok || a.Status != grievance.AgentOnCall || a.CallID != r.PostFormValue("call") {
-		s.showAgent(w, r, http.StatusConflict, grievance.Errorf(grievance.EConflict, "error.call_over"))
+	a, ok := s.agentOnCall(w, r)
+	if !ok {
 		return
 	}
 	number := r.PostFormValue("complaint")
@@ -196,12 +206,8 @@ func (s *Server) agentLink(w http.ResponseWriter, r *http.Request) {
 
 // agentConference brings an officer into the agent's call.
 func (s *Server) agentConference(w http.ResponseWriter, r *http.Request) {
-	if !s.agentOnly(w, r) {
-		return
-	}
-	a, ok := s.myAgent(r)
-	if !ok || a.Status != grievance.AgentOnCall || a.CallID != r.PostFormValue("call") {
-		s.showAgent(w, r, http.StatusConflict, grievance.Errorf(grievance.EConflict, "error.call_over"))
+	a, ok := s.agentOnCall(w, r)
+	if !ok {
 		return
 	}
 	target := strings.TrimSpace(r.PostFormValue("target"))
