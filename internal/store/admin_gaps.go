@@ -83,7 +83,7 @@ func (s *Store) AdminEnableOfficer(ctx context.Context, actor grievance.Actor, o
 		if err != nil {
 			return err
 		}
-		w.afterCommit(func() { s.setMasters(loaded) })
+		w.mastersChanged(loaded)
 		return nil
 	})
 	return wrap("admin enable officer", err)

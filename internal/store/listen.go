@@ -49,10 +49,24 @@ func (w *wtx) notify(channel string, payload any) {
 	}
 }
 
-// mastersChanged installs loaded as the masters once the transaction
-// commits, and tells the other servers to reload theirs.
+// mastersChanged installs the masters once the transaction commits, and
+// tells the other servers to reload theirs. SQLite's single writer installs
+// loaded, read inside the transaction. PostgreSQL's concurrent writers
+// reload after the commit instead, in order with the listener's reloads:
+// loaded may lack another server's change committed meanwhile, and a
+// reload begun before this commit must not replace the newer masters.
 func (w *wtx) mastersChanged(loaded *grievance.Masters) {
-	w.afterCommit(func() { w.s.setMasters(loaded) })
+	s := w.s
+	if !s.d.pg {
+		w.afterCommit(func() { s.setMasters(loaded) })
+		return
+	}
+	ctx := w.ctx
+	w.afterCommit(func() {
+		if err := s.reloadMasters(ctx, loaded); err != nil {
+			slog.Warn("store: reload masters after a change", "err", err)
+		}
+	})
 	w.notify(pgMastersChannel, struct{}{})
 }
 
@@ -102,8 +116,8 @@ func (s *Store) listenOnce(ctx context.Context, listening func()) error {
 	}
 	listening()
 	// Masters changed while this listener was away are picked up now.
-	if m, err := loadMasters(ctx, s.rdb); err == nil {
-		s.setMasters(m)
+	if err := s.reloadMasters(ctx, nil); err != nil {
+		slog.Warn("store: reload masters", "err", err)
 	}
 	s.reloadSMSTemplates(ctx)
 	for {
@@ -122,12 +136,9 @@ func (s *Store) listenOnce(ctx context.Context, listening func()) error {
 				s.publish(ch)
 			}
 		case pgMastersChannel:
-			m, err := loadMasters(ctx, s.rdb)
-			if err != nil {
+			if err := s.reloadMasters(ctx, nil); err != nil {
 				slog.Warn("store: reload masters", "err", err)
-				continue
 			}
-			s.setMasters(m)
 		case pgSMSChannel:
 			s.reloadSMSTemplates(ctx)
 		}

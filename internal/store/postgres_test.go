@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -62,11 +63,11 @@ func emptyPostgres(t *testing.T) func(*testing.T, func() time.Time) *Store {
 		if _, err := s.wdb.ExecContext(context.Background(), empty); err != nil {
 			t.Fatal(err)
 		}
-		m, err := loadMasters(context.Background(), s.rdb) // as a new store on an empty database
-		if err != nil {
+		// As a new store on an empty database, in order with the
+		// listener's own reload.
+		if err := s.reloadMasters(context.Background(), nil); err != nil {
 			t.Fatal(err)
 		}
-		s.setMasters(m)
 		return s
 	}
 }
@@ -114,5 +115,58 @@ func TestTextSearchWindow(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("pages of %d: %v, want %v", limit, got, want)
 		}
+	}
+}
+
+// TestMastersReadYourWrites: on PostgreSQL every admin change is in this
+// server's masters when the call returns, however its listener's reloads
+// (woken by the change before) interleave with it; another server sees the
+// last one soon after.
+func TestMastersReadYourWrites(t *testing.T) {
+	if pgtest.ServerURL() == "" {
+		t.Skip("no PostgreSQL: set NIVARAN_TEST_POSTGRES=postgres://user@host:port/db to run PostgreSQL's tests")
+	}
+	url := pgtest.MustDatabase(t)
+	// Every reload dawdles between reading the masters and installing
+	// them, as on a loaded machine.
+	mastersLoaded = func() { time.Sleep(5 * time.Millisecond) }
+	t.Cleanup(func() { mastersLoaded = nil }) // after the stores close
+	s := MustOpenPostgres(t, url, time.Now)
+	other := MustOpenPostgres(t, url, time.Now)
+	mustFixture(t, s)
+	ctx := context.Background()
+	admin := grievance.Actor{UserID: 1, Login: "admin", Roles: []grievance.Role{grievance.RoleAdmin}}
+	m, _ := s.Masters(ctx)
+	area := *m.Area("w1")
+	name := func(m *grievance.Masters) string { return m.Area("w1").Name.En }
+	for i := range 20 {
+		// Two changes in quick succession: the listener's reload woken by
+		// the first is under way while the second commits.
+		for _, take := range []string{"a", "b"} {
+			area.Name.En = fmt.Sprintf("Ward one, take %d%s", i, take)
+			if err := s.AdminSaveArea(ctx, admin, area); err != nil {
+				t.Fatal(err)
+			}
+			if m, _ := s.Masters(ctx); name(m) != area.Name.En {
+				t.Fatalf("after rename %d%s this server's masters say %q", i, take, name(m))
+			}
+		}
+		// Nor may a reload that began before it put the first back.
+		for end := time.Now().Add(20 * time.Millisecond); time.Now().Before(end); time.Sleep(200 * time.Microsecond) {
+			if m, _ := s.Masters(ctx); name(m) != area.Name.En {
+				t.Fatalf("after rename %d this server's masters went back to %q", i, name(m))
+			}
+		}
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		m, _ := other.Masters(ctx)
+		if name(m) == area.Name.En {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the other server's masters still say %q, want %q", name(m), area.Name.En)
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }

@@ -127,6 +127,10 @@ type Store struct {
 	dupDistance   float64
 
 	masters atomic.Pointer[mastersState]
+	// mastersMu orders PostgreSQL's reloads of the masters: each load and
+	// install happens under it, so an older load never replaces a newer
+	// one (the listener's reload racing an admin change's own).
+	mastersMu sync.Mutex
 
 	ops       chan *op
 	pending   chan struct{} // a token per write waiting for or in the writer
@@ -452,6 +456,29 @@ func (s *Store) setMasters(m *grievance.Masters) {
 		cal.WorkStart, cal.WorkEnd = s.workStart, s.workEnd
 	}
 	s.masters.Store(&mastersState{m: m, cal: cal})
+}
+
+// mastersLoaded, when set by a test, runs between a reload's load and its
+// install: a slow reload that must still not install older masters.
+var mastersLoaded func()
+
+// reloadMasters loads the masters as committed now and installs them. If
+// the load fails, fallback (when not nil) is installed instead.
+func (s *Store) reloadMasters(ctx context.Context, fallback *grievance.Masters) error {
+	s.mastersMu.Lock()
+	defer s.mastersMu.Unlock()
+	m, err := loadMasters(ctx, s.rdb)
+	if mastersLoaded != nil {
+		mastersLoaded()
+	}
+	if err != nil {
+		if fallback != nil {
+			s.setMasters(fallback)
+		}
+		return err
+	}
+	s.setMasters(m)
+	return nil
 }
 
 // ---- group commit ----
