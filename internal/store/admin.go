@@ -80,7 +80,7 @@ func (s *Store) changeMasters(w *wtx, actor grievance.Actor, change func(m *grie
 	if err := storeMasters(w, next); err != nil {
 		return nil, err
 	}
-	loaded, err := loadMasters(w.ctx, w)
+	loaded, err := w.mastersStored()
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,6 @@ func (s *Store) changeMasters(w *wtx, actor grievance.Actor, change func(m *grie
 	if err := s.insertAudit(w, actor, rec.entity, rec.key, rec.action, rec.before, rec.after); err != nil {
 		return nil, err
 	}
-	w.mastersChanged(loaded)
 	return loaded, nil
 }
 
@@ -270,11 +269,10 @@ func (s *Store) AdminDisableOfficer(ctx context.Context, actor grievance.Actor, 
 	now := s.clock()
 	moved := 0
 	err := s.write(ctx, func(w *wtx) error {
-		m, err := loadMasters(w.ctx, w)
+		m, err := w.indexedMasters()
 		if err != nil {
 			return err
 		}
-		m.Index()
 		o := m.Officer(officerID)
 		if o == nil {
 			return notFound()
@@ -357,11 +355,9 @@ func (s *Store) AdminDisableOfficer(ctx context.Context, actor grievance.Actor, 
 		if err := s.insertAudit(w, actor, grievance.AuditOfficer, o.Code, grievance.AuditDisable, auditOfficer(o), rec); err != nil {
 			return err
 		}
-		loaded, err := loadMasters(w.ctx, w)
-		if err != nil {
+		if _, err := w.mastersStored(); err != nil {
 			return err
 		}
-		w.mastersChanged(loaded)
 		moved = len(numbers)
 		return nil
 	})
@@ -392,7 +388,7 @@ func (s *Store) ReplaceMastersAs(ctx context.Context, actor grievance.Actor, m *
 		if err := storeMasters(w, c); err != nil {
 			return err
 		}
-		loaded, err := loadMasters(w.ctx, w)
+		loaded, err := w.mastersStored()
 		if err != nil {
 			return err
 		}
@@ -403,7 +399,6 @@ func (s *Store) ReplaceMastersAs(ctx context.Context, actor grievance.Actor, m *
 		if err := s.insertAudit(w, actor, entity, "", grievance.AuditImport, b, a); err != nil {
 			return err
 		}
-		w.mastersChanged(loaded)
 		return nil
 	})
 	return wrap("replace masters", err)

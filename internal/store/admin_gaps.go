@@ -56,11 +56,10 @@ func (s *Store) AdminEnableOfficer(ctx context.Context, actor grievance.Actor, o
 		return wrap("admin enable officer", err)
 	}
 	err := s.write(ctx, func(w *wtx) error {
-		m, err := loadMasters(w.ctx, w)
+		m, err := w.indexedMasters()
 		if err != nil {
 			return err
 		}
-		m.Index()
 		o := m.Officer(officerID)
 		if o == nil {
 			return notFound()
@@ -79,11 +78,9 @@ func (s *Store) AdminEnableOfficer(ctx context.Context, actor grievance.Actor, o
 		if err := s.insertAudit(w, actor, grievance.AuditOfficer, o.Code, grievance.AuditEnable, auditOfficer(o), after); err != nil {
 			return err
 		}
-		loaded, err := loadMasters(w.ctx, w)
-		if err != nil {
+		if _, err := w.mastersStored(); err != nil {
 			return err
 		}
-		w.mastersChanged(loaded)
 		return nil
 	})
 	return wrap("admin enable officer", err)

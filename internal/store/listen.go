@@ -49,17 +49,21 @@ func (w *wtx) notify(channel string, payload any) {
 	}
 }
 
-// mastersChanged installs the masters once the transaction commits, and
-// tells the other servers to reload theirs. SQLite's single writer installs
-// loaded, read inside the transaction. PostgreSQL's concurrent writers
+// mastersStored reads the masters this transaction has stored, installs
+// them once it commits and tells the other servers to reload theirs. SQLite's
+// single writer installs what it read here. PostgreSQL's concurrent writers
 // reload after the commit instead, in order with the listener's reloads:
-// loaded may lack another server's change committed meanwhile, and a
-// reload begun before this commit must not replace the newer masters.
-func (w *wtx) mastersChanged(loaded *grievance.Masters) {
+// what was read here may lack another server's change committed meanwhile,
+// and a reload begun before this commit must not replace the newer masters.
+func (w *wtx) mastersStored() (*grievance.Masters, error) {
+	loaded, err := loadMasters(w.ctx, w)
+	if err != nil {
+		return nil, err
+	}
 	s := w.s
 	if !s.d.pg {
 		w.afterCommit(func() { s.setMasters(loaded) })
-		return
+		return loaded, nil
 	}
 	ctx := w.ctx
 	w.afterCommit(func() {
@@ -68,6 +72,17 @@ func (w *wtx) mastersChanged(loaded *grievance.Masters) {
 		}
 	})
 	w.notify(pgMastersChannel, struct{}{})
+	return loaded, nil
+}
+
+// indexedMasters reads the stored masters in the transaction, indexed.
+func (w *wtx) indexedMasters() (*grievance.Masters, error) {
+	m, err := loadMasters(w.ctx, w)
+	if err != nil {
+		return nil, err
+	}
+	m.Index()
+	return m, nil
 }
 
 // listen holds a connection that listens on both channels until ctx ends,

@@ -43,11 +43,9 @@ func (s *Store) ReplaceMasters(ctx context.Context, m *grievance.Masters) error 
 		if err := storeMasters(w, c); err != nil {
 			return err
 		}
-		loaded, err := loadMasters(w.ctx, w)
-		if err != nil {
+		if _, err := w.mastersStored(); err != nil {
 			return err
 		}
-		w.mastersChanged(loaded)
 		return nil
 	})
 	return wrap("replace masters", err)
