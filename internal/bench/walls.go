@@ -47,6 +47,7 @@ type Walls struct {
 	wg     sync.WaitGroup
 	tr     *http.Transport
 	filed  *Filed
+	open   atomic.Int64
 	// Lag holds each delivery's lag.
 	Lag Hist
 }
@@ -76,7 +77,9 @@ func OpenWalls(url string, cookies []*http.Cookie, n int, filed *Filed) (*Walls,
 			w.Close()
 			return nil, fmt.Errorf("wall stream: status %d, %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
+		w.open.Add(1)
 		w.wg.Go(func() {
+			defer w.open.Add(-1)
 			defer res.Body.Close()
 			br := bufio.NewReader(res.Body)
 			for {
@@ -96,6 +99,10 @@ func OpenWalls(url string, cookies []*http.Cookie, n int, filed *Filed) (*Walls,
 	}
 	return w, nil
 }
+
+// Open returns how many streams are still open: the server has not ended
+// them.
+func (w *Walls) Open() int { return int(w.open.Load()) }
 
 // Close closes every stream.
 func (w *Walls) Close() {
