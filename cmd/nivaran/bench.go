@@ -134,7 +134,7 @@ type benchReport struct {
 	Fanout    benchFanout    `json:"fanout"`
 	Memory    []bench.Memory `json:"memory"`
 	PeakRSS   int64          `json:"peak_rss_bytes"`
-	PeakHeap  uint64         `json:"peak_heap_bytes"`
+	PeakHeap  uint64         `json:"peak_heap_bytes"` // --server child: the peak live heap
 	Sustain   *benchSustain  `json:"sustain,omitempty"`
 }
 
@@ -447,7 +447,11 @@ func printBench(w io.Writer, r *benchReport) {
 	fmt.Fprintln(w, "reads")
 	row(r.Tracking)
 	printFanout(w, "live wall fan-out", r.Fanout)
-	fmt.Fprintf(w, "memory: peak RSS %s, peak heap %s (%s)\n", mib(r.PeakRSS), mib(int64(r.PeakHeap)), r.Note)
+	heap := "peak heap"
+	if r.Server == "child" {
+		heap = "peak live heap"
+	}
+	fmt.Fprintf(w, "memory: peak RSS %s, %s %s (%s)\n", mib(r.PeakRSS), heap, mib(int64(r.PeakHeap)), r.Note)
 	if s := r.Sustain; s != nil {
 		fmt.Fprintf(w, "\nsustained %s at %.0f complaints/s and %.0f tracking reads/s with %d walls\n", s.Duration, s.Rate, s.ReadRate, s.Fanout.Walls)
 		row(s.Intake)
