@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"runtime"
 	"testing"
+	"time"
 )
 
 // TestGCTraceHelper is the child process of TestMemoryOfAChild: it keeps
@@ -56,11 +57,19 @@ func TestMemoryOfAChild(t *testing.T) {
 	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
 		t.Fatalf("helper said %q, %v", line, err)
 	}
+	// The trace arrives on another pipe than "ready", and collections
+	// during the allocation came before the forced ones: wait for the
+	// latest to be read.
+	const held = 48 << 20
+	for start := time.Now(); time.Since(start) < 10*time.Second; time.Sleep(10 * time.Millisecond) {
+		if live, _ := gc.Live(); live >= held {
+			break
+		}
+	}
 	m := ReadMemoryOf(cmd.Process.Pid, gc)
 	if gc.Collections() < 2 {
 		t.Errorf("%d collections seen in the trace, want at least 2", gc.Collections())
 	}
-	const held = 48 << 20
 	if m.LiveHeapBytes < held || m.HeapGoalBytes < m.LiveHeapBytes {
 		t.Errorf("live heap %d, goal %d; want at least %d live and a goal above it", m.LiveHeapBytes, m.HeapGoalBytes, held)
 	}
