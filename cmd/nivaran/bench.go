@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -28,7 +29,6 @@ import (
 
 	"nivaran/internal/auth"
 	"nivaran/internal/bench"
-	"nivaran/internal/config"
 )
 
 // benchOptions are nivaran bench's flags.
@@ -45,6 +45,9 @@ type benchOptions struct {
 	readRate     float64 // sustained tracking reads per second
 	window       time.Duration
 	keep         bool
+	heapProfiles string // directory for a heap profile after each sustained window
+	server       string // "child" (the server in a process of its own) or "self"
+	serverBin    string // the binary run as the child; this one by default
 	progress     io.Writer
 	out          io.Writer
 }
@@ -90,12 +93,18 @@ type benchFanout struct {
 
 // benchWindow is one window of the sustained run.
 type benchWindow struct {
-	EndS       float64     `json:"end_s"`
-	Intake     benchFigure `json:"intake"`
-	Reads      benchFigure `json:"reads"`
-	RSSBytes   int64       `json:"rss_bytes"`
-	HeapBytes  uint64      `json:"heap_bytes"`
-	Goroutines int         `json:"goroutines"`
+	EndS      float64     `json:"end_s"`
+	Intake    benchFigure `json:"intake"`
+	Reads     benchFigure `json:"reads"`
+	RSSBytes  int64       `json:"rss_bytes"`  // the server's (with --server self: the whole process's)
+	HeapBytes uint64      `json:"heap_bytes"` // allocated now (--server self only)
+	// LiveHeapBytes is the heap the last collection found live.
+	LiveHeapBytes uint64 `json:"live_heap_bytes"`
+	HeapGoalBytes uint64 `json:"heap_goal_bytes"`      // the next collection's goal
+	AnonBytes     int64  `json:"rss_anon_bytes"`       // RSS not backed by files: Go's heap and stacks, SQLite's caches
+	Goroutines    int    `json:"goroutines,omitempty"` // --server self only
+	// LoadRSSBytes is the load generator's RSS (--server child only).
+	LoadRSSBytes int64 `json:"load_rss_bytes,omitempty"`
 }
 
 // benchSustain is the held load.
@@ -116,6 +125,7 @@ type benchReport struct {
 	CPUs      int            `json:"cpus"`
 	Phase     string         `json:"phase_duration"`
 	Quick     bool           `json:"quick"`
+	Server    string         `json:"server"` // "child": figures of memory are the server's; "self": server and load generator
 	Note      string         `json:"note"`
 	BareHTTP  benchFigure    `json:"bare_http"`
 	RawInsert benchFigure    `json:"raw_insert"`
@@ -124,7 +134,7 @@ type benchReport struct {
 	Fanout    benchFanout    `json:"fanout"`
 	Memory    []bench.Memory `json:"memory"`
 	PeakRSS   int64          `json:"peak_rss_bytes"`
-	PeakHeap  uint64         `json:"peak_heap_bytes"`
+	PeakHeap  uint64         `json:"peak_heap_bytes"` // --server child: the peak live heap
 	Sustain   *benchSustain  `json:"sustain,omitempty"`
 }
 
@@ -170,8 +180,14 @@ func parseBench(args []string) (benchOptions, error) {
 	fs.Float64Var(&o.readRate, "read-rate", 200, "tracking-page reads per second during --sustain")
 	fs.DurationVar(&o.window, "window", 10*time.Second, "--sustain reports latency and memory per window of this length")
 	fs.BoolVar(&o.keep, "keep", false, "keep the temporary data directory")
+	fs.StringVar(&o.heapProfiles, "heap-profiles", "", "write a heap profile of this process after each --sustain window into this directory (go tool pprof -base)")
+	fs.StringVar(&o.server, "server", "child", "child: run the server as a separate process (the same binary), so that memory figures are the server's alone; self: in this process with the load generator")
+	fs.StringVar(&o.serverBin, "server-bin", "", "the binary to run with --server child (this one by default)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
+	}
+	if o.server != "child" && o.server != "self" {
+		return o, fmt.Errorf("bench: --server %q: want child or self", o.server)
 	}
 	for _, s := range strings.Split(*conc, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -216,26 +232,22 @@ func runBench(ctx context.Context, o benchOptions) (*benchReport, error) {
 		defer os.RemoveAll(dir)
 	}
 	password := auth.NewPassword()
-	env := map[string]string{"NIVARAN_ADMIN_PASSWORD": password, "NIVARAN_RATE_LIMITS": "off", "NIVARAN_LOG_LEVEL": "error"}
-	c, err := config.Load([]string{"--addr", "127.0.0.1:0", "--data", filepath.Join(dir, "server")}, func(k string) string { return env[k] })
+	srv, err := startBenchServer(ctx, o, dir, password)
 	if err != nil {
 		return nil, err
 	}
-	m := NewMain()
-	m.Config, m.Out = c, io.Discard
-	if err := m.Run(ctx); err != nil {
-		m.Close()
-		return nil, err
-	}
-	defer m.Close()
-	base := "http://" + m.Addr()
+	defer srv.close()
+	base := srv.base
 
 	rep := &benchReport{Started: time.Now().UTC(), GoVersion: runtime.Version(), CPUs: runtime.GOMAXPROCS(0), Phase: o.duration.String(), Quick: o.quick,
-		Note: "server and load generator run in one process on loopback: memory figures include both"}
+		Server: srv.mode, Note: "server and load generator run in one process on loopback: memory figures include both"}
+	if srv.mode == "child" {
+		rep.Note = "the server runs as a child process: memory figures are the server's alone (RSS from /proc, live heap from its GC trace)"
+	}
 	d := o.duration
 	plan := d*time.Duration(4+len(o.concurrency)) + 2*time.Second + o.sustain
 	prog := bench.NewProgress(o.progress, plan)
-	sampler := bench.NewSampler(500 * time.Millisecond)
+	sampler := bench.NewSamplerOf(500*time.Millisecond, srv.memory)
 	defer func() {
 		if sampler != nil {
 			sampler.Stop()
@@ -301,13 +313,13 @@ func runBench(ctx context.Context, o benchOptions) (*benchReport, error) {
 	if err != nil {
 		return nil, err
 	}
-	rep.Fanout, err = fanout(ctx, m, hc, cookies, o.walls, o.fanoutRate, d, bodies, prog)
+	rep.Fanout, err = fanout(ctx, srv, hc, cookies, o.walls, o.fanoutRate, d, bodies, prog)
 	if err != nil {
 		return nil, err
 	}
 
 	if o.sustain > 0 {
-		rep.Sustain, err = sustain(ctx, m, hc, cookies, o, bodies, links, prog)
+		rep.Sustain, err = sustain(ctx, srv, hc, cookies, o, bodies, links, prog)
 		if err != nil {
 			return nil, err
 		}
@@ -321,17 +333,17 @@ func runBench(ctx context.Context, o benchOptions) (*benchReport, error) {
 
 // fanout opens walls event streams and files complaints at rate for d,
 // measuring how long after each 201 the change reached each wall.
-func fanout(ctx context.Context, m *Main, hc *http.Client, cookies []*http.Cookie, walls int, rate float64, d time.Duration, bodies [][]byte, prog *bench.Progress) (benchFanout, error) {
+func fanout(ctx context.Context, srv *benchServer, hc *http.Client, cookies []*http.Cookie, walls int, rate float64, d time.Duration, bodies [][]byte, prog *bench.Progress) (benchFanout, error) {
 	var filed bench.Filed
-	ws, err := bench.OpenWalls("http://"+m.Addr()+"/control/wall/events", cookies, walls, &filed)
+	ws, err := bench.OpenWalls(srv.base+"/control/wall/events", cookies, walls, &filed)
 	if err != nil {
 		return benchFanout{}, err
 	}
 	seen := filed.Seen()
-	r := bench.Paced(ctx, hc, rate, d, 1024, bench.PostJSON("http://"+m.Addr()+"/api/v1/complaints", bodies, 333), http.StatusCreated,
+	r := bench.Paced(ctx, hc, rate, d, 1024, bench.PostJSON(srv.base+"/api/v1/complaints", bodies, 333), http.StatusCreated,
 		func(i int, b []byte) { seen(i, b); prog.Tick() })
 	time.Sleep(2 * time.Second) // the last changes reach the walls
-	connected := m.Bus.Subscribers()
+	connected := srv.connected(ws)
 	ws.Close()
 	if err := r.Err("fan-out intake"); err != nil {
 		return benchFanout{}, err
@@ -342,10 +354,10 @@ func fanout(ctx context.Context, m *Main, hc *http.Client, cookies []*http.Cooki
 
 // sustain holds paced intake and tracking reads with walls open for
 // o.sustain, window by window.
-func sustain(ctx context.Context, m *Main, hc *http.Client, cookies []*http.Cookie, o benchOptions, bodies [][]byte, links []string, prog *bench.Progress) (*benchSustain, error) {
+func sustain(ctx context.Context, srv *benchServer, hc *http.Client, cookies []*http.Cookie, o benchOptions, bodies [][]byte, links []string, prog *bench.Progress) (*benchSustain, error) {
 	prog.Phase(fmt.Sprintf("sustain %.0f/s, %d walls, %.0f reads/s", o.rate, o.sustainWalls, o.readRate), o.sustain)
 	var filed bench.Filed
-	ws, err := bench.OpenWalls("http://"+m.Addr()+"/control/wall/events", cookies, o.sustainWalls, &filed)
+	ws, err := bench.OpenWalls(srv.base+"/control/wall/events", cookies, o.sustainWalls, &filed)
 	if err != nil {
 		return nil, err
 	}
@@ -361,14 +373,23 @@ func sustain(ctx context.Context, m *Main, hc *http.Client, cookies []*http.Cook
 		var wi, wr bench.Result
 		var wg sync.WaitGroup
 		wg.Go(func() {
-			wi = bench.Paced(ctx, hc, o.rate, w, 2048, bench.PostJSON("http://"+m.Addr()+"/api/v1/complaints", bodies, off*101), http.StatusCreated,
+			wi = bench.Paced(ctx, hc, o.rate, w, 2048, bench.PostJSON(srv.base+"/api/v1/complaints", bodies, off*101), http.StatusCreated,
 				func(i int, b []byte) { seen(i, b); prog.Tick() })
 		})
 		wg.Go(func() { wr = bench.Paced(ctx, hc, o.readRate, w, 1024, bench.Get(links), http.StatusOK, nil) })
 		wg.Wait()
-		mem := bench.ReadMemory()
+		mem, gen := srv.memory(), bench.ReadMemory()
+		if o.heapProfiles != "" {
+			if err := writeHeapProfile(filepath.Join(o.heapProfiles, fmt.Sprintf("heap-%03d.pb.gz", off+1))); err != nil {
+				return nil, err
+			}
+		}
 		s.Windows = append(s.Windows, benchWindow{EndS: time.Since(start).Seconds(), Intake: figure("intake", 0, wi), Reads: figure("reads", 0, wr),
-			RSSBytes: mem.RSSBytes, HeapBytes: mem.HeapBytes, Goroutines: mem.Goroutines})
+			RSSBytes: mem.RSSBytes, HeapBytes: mem.HeapBytes, LiveHeapBytes: mem.LiveHeapBytes,
+			HeapGoalBytes: mem.HeapGoalBytes, AnonBytes: mem.AnonBytes, Goroutines: mem.Goroutines})
+		if srv.mode == "child" {
+			s.Windows[len(s.Windows)-1].LoadRSSBytes = gen.RSSBytes
+		}
 		intake.Add(wi)
 		reads.Add(wr)
 	}
@@ -377,8 +398,26 @@ func sustain(ctx context.Context, m *Main, hc *http.Client, cookies []*http.Cook
 	s.Reads = figure("GET /c/{number} (paced)", 0, reads)
 	s.Fanout = benchFanout{Walls: o.sustainWalls, Rate: o.rate, Complaints: filed.Count(), Deliveries: ws.Lag.N(),
 		Expected: int64(filed.Count()) * int64(o.sustainWalls), P50ms: ms(ws.Lag.Quantile(0.5)), P99ms: ms(ws.Lag.Quantile(0.99)),
-		MaxMs: ms(ws.Lag.Max()), Connected: m.Bus.Subscribers()}
+		MaxMs: ms(ws.Lag.Max()), Connected: srv.connected(ws)}
 	return s, nil
+}
+
+// writeHeapProfile writes this process's heap profile, after a collection
+// so that it shows what is live, to path.
+func writeHeapProfile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("bench: --heap-profiles: %w", err)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("bench: --heap-profiles: %w", err)
+	}
+	runtime.GC()
+	if err := pprof.WriteHeapProfile(f); err != nil {
+		f.Close()
+		return fmt.Errorf("bench: --heap-profiles: %w", err)
+	}
+	return f.Close()
 }
 
 // printBench writes the human-readable table.
@@ -408,16 +447,29 @@ func printBench(w io.Writer, r *benchReport) {
 	fmt.Fprintln(w, "reads")
 	row(r.Tracking)
 	printFanout(w, "live wall fan-out", r.Fanout)
-	fmt.Fprintf(w, "memory: peak RSS %s, peak heap %s (%s)\n", mib(r.PeakRSS), mib(int64(r.PeakHeap)), r.Note)
+	heap := "peak heap"
+	if r.Server == "child" {
+		heap = "peak live heap"
+	}
+	fmt.Fprintf(w, "memory: peak RSS %s, %s %s (%s)\n", mib(r.PeakRSS), heap, mib(int64(r.PeakHeap)), r.Note)
 	if s := r.Sustain; s != nil {
 		fmt.Fprintf(w, "\nsustained %s at %.0f complaints/s and %.0f tracking reads/s with %d walls\n", s.Duration, s.Rate, s.ReadRate, s.Fanout.Walls)
 		row(s.Intake)
 		row(s.Reads)
 		printFanout(w, "fan-out", s.Fanout)
-		fmt.Fprintf(w, "%8s %10s %9s %9s %7s %10s %9s %10s %10s %6s\n", "end s", "intake/s", "p50 ms", "p99 ms", "failed", "reads p99", "failed", "RSS MiB", "heap MiB", "gor.")
+		last, lastHead := func(x benchWindow) string { return strconv.Itoa(x.Goroutines) }, "gor."
+		if r.Server == "child" {
+			// The server's own goroutines are not visible from here; the load
+			// generator's RSS shows what the other process held.
+			last, lastHead = func(x benchWindow) string { return fmt.Sprintf("%.1f", float64(x.LoadRSSBytes)/(1<<20)) }, "load RSS"
+		}
+		mb := func(b uint64) float64 { return float64(b) / (1 << 20) }
+		fmt.Fprintf(w, "memory per window: %s\n", r.Note)
+		fmt.Fprintf(w, "%8s %10s %9s %9s %7s %10s %9s %9s %9s %9s %9s %9s\n", "end s", "intake/s", "p50 ms", "p99 ms", "failed", "reads p99", "failed",
+			"RSS MiB", "anon MiB", "live MiB", "goal MiB", lastHead)
 		for _, x := range s.Windows {
-			fmt.Fprintf(w, "%8.0f %10.0f %9.2f %9.2f %7d %10.2f %9d %10.1f %10.1f %6d\n", x.EndS, x.Intake.PerSecond, x.Intake.P50ms, x.Intake.P99ms, x.Intake.Failures,
-				x.Reads.P99ms, x.Reads.Failures, float64(x.RSSBytes)/(1<<20), float64(x.HeapBytes)/(1<<20), x.Goroutines)
+			fmt.Fprintf(w, "%8.0f %10.0f %9.2f %9.2f %7d %10.2f %9d %9.1f %9.1f %9.1f %9.1f %9s\n", x.EndS, x.Intake.PerSecond, x.Intake.P50ms, x.Intake.P99ms, x.Intake.Failures,
+				x.Reads.P99ms, x.Reads.Failures, mb(uint64(x.RSSBytes)), mb(uint64(x.AnonBytes)), mb(x.LiveHeapBytes), mb(x.HeapGoalBytes), last(x))
 		}
 	}
 }

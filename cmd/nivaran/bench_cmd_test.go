@@ -11,15 +11,21 @@ import (
 )
 
 // TestBenchCommand runs a short nivaran bench (with a short sustained
-// phase) and checks that the JSON holds every figure, each sane: positive
-// rates, ordered percentiles, no failed request, every change delivered to
-// every wall, memory sampled. Nothing about speed is asserted.
+// phase), with the server in this process and as a child process (the
+// built binary), and checks that the JSON holds every figure, each sane:
+// positive rates, ordered percentiles, no failed request, every change
+// delivered to every wall, memory sampled. Nothing about speed is asserted.
 func TestBenchCommand(t *testing.T) {
+	t.Run("self", func(t *testing.T) { testBenchCommand(t, "self", "--server", "self") })
+	t.Run("child", func(t *testing.T) { testBenchCommand(t, "child", "--server-bin", nivaranBinary(t)) })
+}
+
+func testBenchCommand(t *testing.T, mode string, extra ...string) {
 	path := filepath.Join(t.TempDir(), "bench.json")
 	var out, progress bytes.Buffer
-	err := benchMain(context.Background(), []string{"--quick", "--duration", "300ms", "--concurrency", "1,8", "--walls", "5",
+	err := benchMain(context.Background(), append([]string{"--quick", "--duration", "300ms", "--concurrency", "1,8", "--walls", "5",
 		"--fanout-rate", "50", "--sustain", "1s", "--window", "500ms", "--rate", "50", "--sustain-walls", "3", "--read-rate", "20",
-		"--json", path}, &out, &progress)
+		"--json", path}, extra...), &out, &progress)
 	if err != nil {
 		t.Fatalf("bench: %v\n%s", err, out.String())
 	}
@@ -38,6 +44,9 @@ func TestBenchCommand(t *testing.T) {
 	var r benchReport
 	if err := json.Unmarshal(b, &r); err != nil {
 		t.Fatal(err)
+	}
+	if r.Server != mode {
+		t.Errorf("server %q, want %q", r.Server, mode)
 	}
 	sane := func(name string, f benchFigure, ratios bool) {
 		t.Helper()
@@ -81,8 +90,11 @@ func TestBenchCommand(t *testing.T) {
 			len(s.Windows), s.Fanout.Deliveries, s.Fanout.Expected, s.Fanout.Complaints, s.Intake.N)
 	}
 	for _, w := range s.Windows {
-		if w.RSSBytes <= 0 || w.HeapBytes == 0 || w.Intake.N == 0 {
+		if w.RSSBytes <= 0 || w.LiveHeapBytes == 0 || w.HeapGoalBytes < w.LiveHeapBytes || w.Intake.N == 0 {
 			t.Errorf("window %+v: want memory and requests", w)
+		}
+		if mode == "child" && (w.LoadRSSBytes <= 0 || w.Goroutines != 0) {
+			t.Errorf("window %+v: want the load generator's RSS beside the server's, and no goroutine count from another process", w)
 		}
 	}
 }

@@ -62,9 +62,10 @@ const usage = `nivaran — Integrated Control Room for public grievances
         replace the masters; the whole file is checked first and nothing changes if a row is wrong
   nivaran demo [--complaints 10000] [--days 180] [--data DIR]
         fill the data directory with synthetic complaints (demonstration, measurement)
-  nivaran bench [--quick] [--duration 5s] [--json FILE] [--sustain 5m]
+  nivaran bench [--quick] [--duration 5s] [--json FILE] [--sustain 5m] [--server child|self]
         measure intake, ceilings, tracking reads, live-wall fan-out and memory
-        on a server of its own (temporary data directory)
+        on a server of its own (temporary data directory; by default a child
+        process, so that memory figures are the server's alone)
   nivaran user password [--data DIR] LOGIN
         set a user's password (read from NIVARAN_NEW_PASSWORD or standard input)
   nivaran backup [--data DIR] FILE

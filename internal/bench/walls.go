@@ -15,11 +15,22 @@ import (
 	"time"
 )
 
-// Filed notes when each complaint's filer had its 201, by number. Safe for
+// Filed notes when each complaint's filer had its 201, by number, for the
+// walls to measure their lag against. Once every wall open on it has seen a
+// complaint, it forgets it, so that a long run keeps its memory. Safe for
 // concurrent use.
 type Filed struct {
-	m sync.Map // number → time.Time
-	n atomic.Int64
+	m     sync.Map // number → *filing
+	n     atomic.Int64
+	walls atomic.Int64 // walls watching; 0 keeps every filing
+}
+
+// filing is one complaint: when its filer had the 201 (UnixNano; 0 until
+// then), whether that was noted, and how many walls have seen it.
+type filing struct {
+	at    atomic.Int64
+	noted atomic.Bool
+	seen  atomic.Int64
 }
 
 // Note records that number was acknowledged now.
@@ -27,13 +38,43 @@ func (f *Filed) Note(number string) {
 	if number == "" {
 		return
 	}
-	if _, loaded := f.m.LoadOrStore(number, time.Now()); !loaded {
+	e := &filing{}
+	e.at.Store(time.Now().UnixNano())
+	if v, loaded := f.m.LoadOrStore(number, e); loaded {
+		// A wall had it before its filer did.
+		e = v.(*filing)
+		e.at.CompareAndSwap(0, time.Now().UnixNano())
+	}
+	if e.noted.CompareAndSwap(false, true) {
 		f.n.Add(1)
 	}
 }
 
+// sighted records that a wall saw number and returns how long after its
+// 201 (0 when the wall had it first). The last wall to see it forgets it.
+func (f *Filed) sighted(number string) time.Duration {
+	v, _ := f.m.LoadOrStore(number, &filing{})
+	e := v.(*filing)
+	var lag time.Duration
+	if at := e.at.Load(); at != 0 {
+		lag = max(0, time.Since(time.Unix(0, at)))
+	}
+	if w := f.walls.Load(); w > 0 && e.seen.Add(1) >= w {
+		f.m.Delete(number)
+	}
+	return lag
+}
+
 // Count returns how many complaints were noted.
 func (f *Filed) Count() int { return int(f.n.Load()) }
+
+// Pending returns how many complaints are remembered: noted and not yet
+// seen by every wall, or seen by some wall before their 201.
+func (f *Filed) Pending() int {
+	n := 0
+	f.m.Range(func(any, any) bool { n++; return true })
+	return n
+}
 
 // Seen returns a Seen that notes each answer's complaint number.
 func (f *Filed) Seen() Seen { return func(_ int, body []byte) { f.Note(Number(body)) } }
@@ -47,6 +88,7 @@ type Walls struct {
 	wg     sync.WaitGroup
 	tr     *http.Transport
 	filed  *Filed
+	open   atomic.Int64
 	// Lag holds each delivery's lag.
 	Lag Hist
 }
@@ -57,6 +99,7 @@ type Walls struct {
 func OpenWalls(url string, cookies []*http.Cookie, n int, filed *Filed) (*Walls, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &Walls{cancel: cancel, tr: &http.Transport{MaxIdleConnsPerHost: n}, filed: filed}
+	filed.walls.Add(int64(n))
 	for range n {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 		if err != nil {
@@ -76,7 +119,9 @@ func OpenWalls(url string, cookies []*http.Cookie, n int, filed *Filed) (*Walls,
 			w.Close()
 			return nil, fmt.Errorf("wall stream: status %d, %s", res.StatusCode, res.Header.Get("Content-Type"))
 		}
+		w.open.Add(1)
 		w.wg.Go(func() {
+			defer w.open.Add(-1)
 			defer res.Body.Close()
 			br := bufio.NewReader(res.Body)
 			for {
@@ -85,17 +130,17 @@ func OpenWalls(url string, cookies []*http.Cookie, n int, filed *Filed) (*Walls,
 					return
 				}
 				if n := Number(line); n != "" {
-					var lag time.Duration
-					if t, ok := w.filed.m.Load(n); ok {
-						lag = max(0, time.Since(t.(time.Time)))
-					}
-					w.Lag.Add(lag)
+					w.Lag.Add(w.filed.sighted(n))
 				}
 			}
 		})
 	}
 	return w, nil
 }
+
+// Open returns how many streams are still open: the server has not ended
+// them.
+func (w *Walls) Open() int { return int(w.open.Load()) }
 
 // Close closes every stream.
 func (w *Walls) Close() {
