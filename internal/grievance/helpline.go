@@ -341,3 +341,35 @@ func NewCallReport(calls []CallRecord, trans map[int64][]AgentTransition, from, 
 	}
 	return r
 }
+
+// FeedbackCall is one resolution claimed for the verification step's
+// automatic feedback call, and what came of it.
+type FeedbackCall struct {
+	ComplaintID int64
+	Number      string // the complaint's number
+	Mobile      string // the citizen's, dialled through the trunk
+	Language    Lang   // the question is asked in it
+	ResolvedAt  time.Time
+	ClaimedAt   time.Time
+	Answer      string    // "1" solved, "2" not solved, "" none (no answer, no key, the call failed)
+	DoneAt      time.Time // zero while the call is in progress (or its server stopped during it)
+}
+
+// FeedbackCallService is the store's side of the automatic feedback call.
+type FeedbackCallService interface {
+	// ClaimFeedbackCalls claims up to limit complaints still resolved that
+	// were resolved after from and at or before to, have a mobile number
+	// and have no feedback call for this resolution yet, oldest first. The
+	// claim is written (at now) in the same transaction, so each
+	// resolution is claimed once across servers and restarts; a second
+	// resolution after a reopening may be claimed again. Called by the
+	// helpline's scheduler only.
+	ClaimFeedbackCalls(ctx context.Context, now, from, to time.Time, limit int) ([]FeedbackCall, error)
+	// FeedbackCallDone records the answer ("1", "2" or "") of a claimed
+	// call at now. ENotFound when the resolution was not claimed; EInvalid
+	// for another answer.
+	FeedbackCallDone(ctx context.Context, complaintID int64, resolvedAt time.Time, answer string, now time.Time) error
+	// FeedbackCalls lists a complaint's claimed feedback calls, oldest
+	// first.
+	FeedbackCalls(ctx context.Context, complaintID int64) ([]FeedbackCall, error)
+}
