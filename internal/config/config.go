@@ -254,6 +254,10 @@ func (c *Config) validate() error {
 		errs = append(errs, fmt.Errorf("NIVARAN_TIMEZONE: unknown time zone %q", c.Timezone))
 	}
 	c.Location = loc
+	if c.SIP.FeedbackAfter >= c.VerifyWithin {
+		errs = append(errs, fmt.Errorf("NIVARAN_FEEDBACK_CALL_AFTER: %s is not before the resolution closes unverified (NIVARAN_VERIFY_DAYS, %s); shorten it or set 0 to turn the calls off",
+			c.SIP.FeedbackAfter, c.VerifyWithin))
+	}
 	c.RateLimit, err = ParseRate(c.RateLimits)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("NIVARAN_RATE_LIMITS: %w", err))

@@ -373,3 +373,25 @@ type FeedbackCallService interface {
 	// first.
 	FeedbackCalls(ctx context.Context, complaintID int64) ([]FeedbackCall, error)
 }
+
+// Catalogue keys of the notes a feedback call's answer leaves in the
+// complaint's history.
+const (
+	FeedbackNoteSolved    = "feedback.note.solved"
+	FeedbackNoteNotSolved = "feedback.note.not_solved"
+)
+
+// FeedbackAction is the citizen's action for the key pressed in a feedback
+// call: 1 confirms the resolution (closed, verified), 2 rejects it (reopened
+// one level up, as from the portal). note gives the history's text for a
+// catalogue key (FeedbackNote*). ok is false for any other key: nothing is
+// to change.
+func FeedbackAction(key rune, note func(key string) string) (a Action, ok bool) {
+	switch key {
+	case '1':
+		return Action{Kind: ActCitizenAccept, Note: note(FeedbackNoteSolved)}, true
+	case '2':
+		return Action{Kind: ActCitizenReject, Note: note(FeedbackNoteNotSolved)}, true
+	}
+	return Action{}, false
+}
