@@ -139,6 +139,16 @@ type HelplineService interface {
 	// (administrators only, checked by the caller). EConflict when the SIP
 	// user belongs to someone else; ENotFound for an unknown user.
 	SetSIPAgent(ctx context.Context, a SIPAgent) error
+	// AdminIssuePhoneAccount is SetSIPAgent by an administrator (EForbidden
+	// otherwise), recorded in the audit log in the same transaction: when
+	// newUser is not nil that account is created first (a new helpline
+	// agent, entity AuditUser, action AuditCreate; a.UserID is then its ID
+	// and newUser gets its ID), then the phone account is issued (entity
+	// AuditPhoneAccount, action AuditCreate) or renewed (AuditRenew) with
+	// its user, SIP name, languages and helplines before and after; never
+	// the secret or its digest. EConflict for a taken login ("error.login_taken")
+	// or SIP user; ENotFound for an unknown user; nothing changes on error.
+	AdminIssuePhoneAccount(ctx context.Context, actor Actor, newUser *User, a SIPAgent) error
 	// SIPAgent returns the phone account with SIP user name sipUser;
 	// ENotFound.
 	SIPAgent(ctx context.Context, sipUser string) (*SIPAgent, error)
@@ -341,6 +351,12 @@ func NewCallReport(calls []CallRecord, trans map[int64][]AgentTransition, from, 
 	}
 	return r
 }
+
+// The audit log's entity for phone accounts and its action for a reissue.
+const (
+	AuditPhoneAccount = "phone_account"
+	AuditRenew        = "renew"
+)
 
 // FeedbackCall is one resolution claimed for the verification step's
 // automatic feedback call, and what came of it.
