@@ -107,6 +107,9 @@ func TestSIPConfig(t *testing.T) {
 		c.SIP.FeedbackAfter != 0 || c.SIP.FeedbackLines != 5 {
 		t.Errorf("set: %+v", c.SIP)
 	}
+	if c, err := Load(nil, env(map[string]string{"NIVARAN_VERIFY_DAYS": "1"})); err != nil || c.SIP.FeedbackAfter != 12*time.Hour {
+		t.Errorf("a one-day verification window: feedback call after %v (%v), want the default halved to 12h", c.SIP.FeedbackAfter, err)
+	}
 	for _, bad := range []map[string]string{
 		{"NIVARAN_SIP_ADDR": "5060"},
 		{"NIVARAN_SIP_TRUNKS": "ten"},

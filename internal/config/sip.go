@@ -33,6 +33,7 @@ type SIP struct {
 	// (through NIVARAN_SIP_TRUNK_DIAL) and asks. 0 is off.
 	FeedbackAfter time.Duration // NIVARAN_FEEDBACK_CALL_AFTER: a duration like 24h (default 24h); 0 turns the calls off
 	FeedbackLines int           // NIVARAN_FEEDBACK_CALL_LINES: feedback calls one server places at once (default 2)
+	FeedbackSet   bool          // NIVARAN_FEEDBACK_CALL_AFTER was given (then it must be shorter than the verification window)
 }
 
 func loadSIP(c *SIP, getenv func(string) string, errs *[]error) {
@@ -107,7 +108,7 @@ func loadSIP(c *SIP, getenv func(string) string, errs *[]error) {
 		if err != nil || d < 0 || d > 90*24*time.Hour {
 			fail("NIVARAN_FEEDBACK_CALL_AFTER: want a duration like 24h (0 turns the feedback calls off), at most 2160h, got %q", v)
 		} else {
-			c.FeedbackAfter = d
+			c.FeedbackAfter, c.FeedbackSet = d, true
 		}
 	}
 	for _, v := range []struct {
