@@ -44,10 +44,11 @@ type Main struct {
 	Out    io.Writer // the console: first-run credentials and addresses
 	Now    func() time.Time
 
-	Bus        *live.Bus          // live changes for the control room's screens
-	SMS        *smsParts          // nil when NIVARAN_SMS_GATEWAY=off
-	Dispatcher *notify.Dispatcher // nil when NIVARAN_SMS_GATEWAY=off
-	Helpline   *telephony.Server  // nil unless NIVARAN_SIP_ADDR is set
+	Bus        *live.Bus           // live changes for the control room's screens
+	SMS        *smsParts           // nil when NIVARAN_SMS_GATEWAY=off
+	Dispatcher *notify.Dispatcher  // nil when NIVARAN_SMS_GATEWAY=off
+	Helpline   *telephony.Server   // nil unless NIVARAN_SIP_ADDR is set
+	verifier   *telephony.Verifier // the automatic feedback calls; nil when off
 
 	routes   []string            // every route's pattern (Routes)
 	Webhooks *webhook.Dispatcher // sends the integrations' webhooks
@@ -143,7 +144,7 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
-	if err := m.startHelpline(secret, blobs); err != nil {
+	if err := m.startHelpline(secret, blobs, cat); err != nil {
 		return err
 	}
 
@@ -298,7 +299,9 @@ func (m *Main) Close() error {
 }
 
 // schedule runs the scheduler's sweep every SweepEvery until ctx ends:
-// deadline warnings, escalations, unverified closures.
+// deadline warnings, escalations, unverified closures; and, with the
+// helpline, the verification step's feedback calls (it returns when the
+// calls in progress have ended).
 func (m *Main) schedule(ctx context.Context) {
 	c := &m.Config
 	t := time.NewTicker(c.SweepEvery)
@@ -314,8 +317,18 @@ func (m *Main) schedule(ctx context.Context) {
 				m.Dispatcher.Kick()
 			}
 		}
+		if m.verifier != nil {
+			if n, err := m.verifier.Due(ctx); err != nil && ctx.Err() == nil {
+				slog.Error("scheduler feedback calls", "err", err)
+			} else if n > 0 {
+				slog.Info("scheduler feedback calls", "started", n)
+			}
+		}
 		select {
 		case <-ctx.Done():
+			if m.verifier != nil {
+				m.verifier.Wait()
+			}
 			return
 		case <-t.C:
 		}

@@ -7,11 +7,12 @@ import (
 	"time"
 
 	"nivaran/internal/grievance"
+	"nivaran/internal/i18n"
 	"nivaran/internal/telephony"
 )
 
 // startHelpline starts the SIP server when NIVARAN_SIP_ADDR is set.
-func (m *Main) startHelpline(secret []byte, blobs grievance.BlobStore) error {
+func (m *Main) startHelpline(secret []byte, blobs grievance.BlobStore, cat *i18n.Catalogue) error {
 	c := m.Config.SIP
 	if c.Addr == "" {
 		return nil
@@ -37,7 +38,19 @@ func (m *Main) startHelpline(secret []byte, blobs grievance.BlobStore) error {
 		return err
 	}
 	m.Helpline = srv
+	// The verification step's feedback call needs a way out to the
+	// citizens' mobiles: the trunk.
+	if c.FeedbackAfter > 0 && c.TrunkDial != "" {
+		m.verifier = &telephony.Verifier{Phone: srv, Store: m.Store, Complaints: m.Store, Note: bothLanguages(cat),
+			After: c.FeedbackAfter, VerifyWithin: m.Config.VerifyWithin, Lines: c.FeedbackLines, Now: m.Now, Log: slog.Default()}
+	}
 	return nil
+}
+
+// bothLanguages gives a catalogue key's text in Hindi and English, for
+// what the system writes once into a history both read.
+func bothLanguages(cat *i18n.Catalogue) func(string) string {
+	return func(key string) string { return cat.T("hi", key) + " / " + cat.T("en", key) }
 }
 
 // helplineControl is the web's view of the helpline: nil (no helpline

@@ -163,6 +163,33 @@ func TestHelplineConsoles(t *testing.T) {
 	if u, err := m.Store.UserByLogin(ctx, "agent8"); err != nil || !u.MustChange || len(u.Roles) != 1 || u.Roles[0] != grievance.RoleAgent {
 		t.Errorf("new agent: %+v %v", u, err)
 	}
+	// Both changes are in the audit log, by the administrator, without
+	// the passwords or their digests.
+	audit := admin.get("/admin/audit?entity=phone_account")
+	for _, want := range []string{"<code>agent7</code>", "<code>agent8</code>", "Phone account", "Created", `&#34;Helplines&#34;:[&#34;district&#34;,&#34;visitors&#34;]`} {
+		if !strings.Contains(audit.Body, want) {
+			t.Errorf("audit of phone accounts: no %q\n%.3000s", want, audit.Body)
+		}
+	}
+	if users := admin.get("/admin/audit?entity=user"); !strings.Contains(users.Body, "<code>agent8</code>") {
+		t.Errorf("audit of accounts: the new agent agent8 missing\n%.3000s", users.Body)
+	}
+	sipAgent7, _ := m.Store.SIPAgent(ctx, "agent7")
+	for _, secret := range []string{pw[1], web[1], sipAgent7.HA1} {
+		if strings.Contains(audit.Body, secret) {
+			t.Errorf("the audit page shows a secret %q", secret)
+		}
+	}
+	// Renewing the account is audited as a renewal.
+	r = admin.postForm("/admin/agents", url.Values{"csrf": {tok}, "login": {"agent8"}, "languages": {"en", "hi"}, "helplines": {"visitors"}})
+	if r.Status != http.StatusOK {
+		t.Fatalf("renew: %d", r.Status)
+	}
+	if es, _ := m.Store.Audit(ctx, grievance.AuditFilter{Entity: grievance.AuditPhoneAccount, Limit: 1}); len(es) != 1 ||
+		es[0].Action != grievance.AuditRenew || es[0].EntityKey != "agent8" || es[0].ActorLogin != "admin" ||
+		!strings.Contains(es[0].Before, `"Languages":["en"]`) || !strings.Contains(es[0].After, `"Languages":["en","hi"]`) {
+		t.Errorf("renewal audited as %+v", es)
+	}
 
 	answered := make(chan struct{})
 	var once sync.Once

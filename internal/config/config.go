@@ -254,6 +254,17 @@ func (c *Config) validate() error {
 		errs = append(errs, fmt.Errorf("NIVARAN_TIMEZONE: unknown time zone %q", c.Timezone))
 	}
 	c.Location = loc
+	// The feedback call comes before the resolution closes unverified: a
+	// default that would not (NIVARAN_VERIFY_DAYS=1) halves the window; a
+	// value the operator chose is refused.
+	if c.SIP.FeedbackAfter >= c.VerifyWithin {
+		if c.SIP.FeedbackSet {
+			errs = append(errs, fmt.Errorf("NIVARAN_FEEDBACK_CALL_AFTER: %s is not before the resolution closes unverified (NIVARAN_VERIFY_DAYS, %s); shorten it or set 0 to turn the calls off",
+				c.SIP.FeedbackAfter, c.VerifyWithin))
+		} else {
+			c.SIP.FeedbackAfter = c.VerifyWithin / 2
+		}
+	}
 	c.RateLimit, err = ParseRate(c.RateLimits)
 	if err != nil {
 		errs = append(errs, fmt.Errorf("NIVARAN_RATE_LIMITS: %w", err))

@@ -94,16 +94,21 @@ func TestSIPConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SIP.Addr != "" || len(c.SIP.Trunks) != 2 || c.SIP.RingTimeout != 15*time.Second || c.SIP.RecordingDays != 90 {
+	if c.SIP.Addr != "" || len(c.SIP.Trunks) != 2 || c.SIP.RingTimeout != 15*time.Second || c.SIP.RecordingDays != 90 ||
+		c.SIP.FeedbackAfter != 24*time.Hour || c.SIP.FeedbackLines != 2 {
 		t.Errorf("defaults: %+v", c.SIP)
 	}
 	c, err = Load(nil, env(map[string]string{"NIVARAN_SIP_ADDR": "on", "NIVARAN_SIP_TRUNKS": "10.0.0.1,192.168.0.0/24",
-		"NIVARAN_SIP_RING_SECONDS": "20", "NIVARAN_SIP_WRAPUP_SECONDS": "0"}))
+		"NIVARAN_SIP_RING_SECONDS": "20", "NIVARAN_SIP_WRAPUP_SECONDS": "0", "NIVARAN_FEEDBACK_CALL_AFTER": "0", "NIVARAN_FEEDBACK_CALL_LINES": "5"}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.SIP.Addr != "0.0.0.0:5060" || len(c.SIP.Trunks) != 2 || c.SIP.Trunks[0].String() != "10.0.0.1/32" || c.SIP.WrapUp != 0 {
+	if c.SIP.Addr != "0.0.0.0:5060" || len(c.SIP.Trunks) != 2 || c.SIP.Trunks[0].String() != "10.0.0.1/32" || c.SIP.WrapUp != 0 ||
+		c.SIP.FeedbackAfter != 0 || c.SIP.FeedbackLines != 5 {
 		t.Errorf("set: %+v", c.SIP)
+	}
+	if c, err := Load(nil, env(map[string]string{"NIVARAN_VERIFY_DAYS": "1"})); err != nil || c.SIP.FeedbackAfter != 12*time.Hour {
+		t.Errorf("a one-day verification window: feedback call after %v (%v), want the default halved to 12h", c.SIP.FeedbackAfter, err)
 	}
 	for _, bad := range []map[string]string{
 		{"NIVARAN_SIP_ADDR": "5060"},
@@ -112,6 +117,10 @@ func TestSIPConfig(t *testing.T) {
 		{"NIVARAN_SIP_TRUNK_DIAL": "sip:x@y"},
 		{"NIVARAN_SIP_RING_SECONDS": "1"},
 		{"NIVARAN_RECORDING_DAYS": "-1"},
+		{"NIVARAN_FEEDBACK_CALL_AFTER": "a day"},
+		{"NIVARAN_FEEDBACK_CALL_AFTER": "-1h"},
+		{"NIVARAN_FEEDBACK_CALL_AFTER": "168h"}, // not before the 7 days of NIVARAN_VERIFY_DAYS
+		{"NIVARAN_FEEDBACK_CALL_LINES": "0"},
 	} {
 		_, err := Load(nil, env(bad))
 		var name string

@@ -28,6 +28,12 @@ type SIP struct {
 	WrapUp        time.Duration  // NIVARAN_SIP_WRAPUP_SECONDS: after-call work before the next offer (default 10)
 	Lockout       int            // NIVARAN_SIP_LOCKOUT: wrong digest answers before a phone account locks for 15 minutes (default 5)
 	RecordingDays int            // NIVARAN_RECORDING_DAYS: recordings older than this are deleted; 0 keeps them (default 90)
+	// The verification step's automatic feedback call: this long after a
+	// resolution the citizen has not answered, the server calls them once
+	// (through NIVARAN_SIP_TRUNK_DIAL) and asks. 0 is off.
+	FeedbackAfter time.Duration // NIVARAN_FEEDBACK_CALL_AFTER: a duration like 24h (default 24h); 0 turns the calls off
+	FeedbackLines int           // NIVARAN_FEEDBACK_CALL_LINES: feedback calls one server places at once (default 2)
+	FeedbackSet   bool          // NIVARAN_FEEDBACK_CALL_AFTER was given (then it must be shorter than the verification window)
 }
 
 func loadSIP(c *SIP, getenv func(string) string, errs *[]error) {
@@ -96,12 +102,21 @@ func loadSIP(c *SIP, getenv func(string) string, errs *[]error) {
 	}
 	secs(&c.RingTimeout, "NIVARAN_SIP_RING_SECONDS", 15, 3, 120)
 	secs(&c.WrapUp, "NIVARAN_SIP_WRAPUP_SECONDS", 10, 0, 600)
-	c.Lockout, c.RecordingDays = 5, 90
+	c.Lockout, c.RecordingDays, c.FeedbackLines, c.FeedbackAfter = 5, 90, 2, 24*time.Hour
+	if v := strings.TrimSpace(getenv("NIVARAN_FEEDBACK_CALL_AFTER")); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 90*24*time.Hour {
+			fail("NIVARAN_FEEDBACK_CALL_AFTER: want a duration like 24h (0 turns the feedback calls off), at most 2160h, got %q", v)
+		} else {
+			c.FeedbackAfter, c.FeedbackSet = d, true
+		}
+	}
 	for _, v := range []struct {
 		dst      *int
 		name     string
 		min, max int
-	}{{&c.Lockout, "NIVARAN_SIP_LOCKOUT", 1, 100}, {&c.RecordingDays, "NIVARAN_RECORDING_DAYS", 0, 3650}} {
+	}{{&c.Lockout, "NIVARAN_SIP_LOCKOUT", 1, 100}, {&c.RecordingDays, "NIVARAN_RECORDING_DAYS", 0, 3650},
+		{&c.FeedbackLines, "NIVARAN_FEEDBACK_CALL_LINES", 1, 50}} {
 		if s := getenv(v.name); s != "" {
 			n, err := strconv.Atoi(s)
 			if err != nil || n < v.min || n > v.max {

@@ -139,6 +139,16 @@ type HelplineService interface {
 	// (administrators only, checked by the caller). EConflict when the SIP
 	// user belongs to someone else; ENotFound for an unknown user.
 	SetSIPAgent(ctx context.Context, a SIPAgent) error
+	// AdminIssuePhoneAccount is SetSIPAgent by an administrator (EForbidden
+	// otherwise), recorded in the audit log in the same transaction: when
+	// newUser is not nil that account is created first (a new helpline
+	// agent, entity AuditUser, action AuditCreate; a.UserID is then its ID
+	// and newUser gets its ID), then the phone account is issued (entity
+	// AuditPhoneAccount, action AuditCreate) or renewed (AuditRenew) with
+	// its user, SIP name, languages and helplines before and after; never
+	// the secret or its digest. EConflict for a taken login ("error.login_taken")
+	// or SIP user; ENotFound for an unknown user; nothing changes on error.
+	AdminIssuePhoneAccount(ctx context.Context, actor Actor, newUser *User, a SIPAgent) error
 	// SIPAgent returns the phone account with SIP user name sipUser;
 	// ENotFound.
 	SIPAgent(ctx context.Context, sipUser string) (*SIPAgent, error)
@@ -340,4 +350,64 @@ func NewCallReport(calls []CallRecord, trans map[int64][]AgentTransition, from, 
 		}
 	}
 	return r
+}
+
+// The audit log's entity for phone accounts and its action for a reissue.
+const (
+	AuditPhoneAccount = "phone_account"
+	AuditRenew        = "renew"
+)
+
+// FeedbackCall is one resolution claimed for the verification step's
+// automatic feedback call, and what came of it.
+type FeedbackCall struct {
+	ComplaintID int64
+	Number      string // the complaint's number
+	Mobile      string // the citizen's, dialled through the trunk
+	Language    Lang   // the question is asked in it
+	ResolvedAt  time.Time
+	ClaimedAt   time.Time
+	Answer      string    // "1" solved, "2" not solved, "" none (no answer, no key, the call failed)
+	DoneAt      time.Time // zero while the call is in progress (or its server stopped during it)
+}
+
+// FeedbackCallService is the store's side of the automatic feedback call.
+type FeedbackCallService interface {
+	// ClaimFeedbackCalls claims up to limit complaints still resolved that
+	// were resolved after from and at or before to, have a mobile number
+	// and have no feedback call for this resolution yet, oldest first. The
+	// claim is written (at now) in the same transaction, so each
+	// resolution is claimed once across servers and restarts; a second
+	// resolution after a reopening may be claimed again. Called by the
+	// helpline's scheduler only.
+	ClaimFeedbackCalls(ctx context.Context, now, from, to time.Time, limit int) ([]FeedbackCall, error)
+	// FeedbackCallDone records the answer ("1", "2" or "") of a claimed
+	// call at now. ENotFound when the resolution was not claimed; EInvalid
+	// for another answer.
+	FeedbackCallDone(ctx context.Context, complaintID int64, resolvedAt time.Time, answer string, now time.Time) error
+	// FeedbackCalls lists a complaint's claimed feedback calls, oldest
+	// first.
+	FeedbackCalls(ctx context.Context, complaintID int64) ([]FeedbackCall, error)
+}
+
+// Catalogue keys of the notes a feedback call's answer leaves in the
+// complaint's history.
+const (
+	FeedbackNoteSolved    = "feedback.note.solved"
+	FeedbackNoteNotSolved = "feedback.note.not_solved"
+)
+
+// FeedbackAction is the citizen's action for the key pressed in a feedback
+// call: 1 confirms the resolution (closed, verified), 2 rejects it (reopened
+// one level up, as from the portal). note gives the history's text for a
+// catalogue key (FeedbackNote*). ok is false for any other key: nothing is
+// to change.
+func FeedbackAction(key rune, note func(key string) string) (a Action, ok bool) {
+	switch key {
+	case '1':
+		return Action{Kind: ActCitizenAccept, Note: note(FeedbackNoteSolved)}, true
+	case '2':
+		return Action{Kind: ActCitizenReject, Note: note(FeedbackNoteNotSolved)}, true
+	}
+	return Action{}, false
 }

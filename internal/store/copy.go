@@ -23,7 +23,7 @@ var copyTables = []string{
 	"settings", "departments", "categories", "areas", "officers", "routing_rules", "holidays",
 	"complaints", "events", "attachments", "users", "sessions", "messages", "otp_codes", "audit",
 	"score_days", "score_folded", "sms_templates", "api_tokens", "open311_keys",
-	"sip_agents", "agent_transitions", "calls", "call_legs", "callback_requests", "recording_plays",
+	"sip_agents", "agent_transitions", "calls", "call_legs", "callback_requests", "recording_plays", "feedback_calls",
 	"webhooks", "webhook_deliveries",
 }
 

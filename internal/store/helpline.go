@@ -49,32 +49,108 @@ func scanSIPAgent(r scanner) (*grievance.SIPAgent, error) {
 
 // SetSIPAgent creates or replaces the phone account of a.UserID. EConflict
 // when the SIP user name belongs to another user; ENotFound for an unknown
-// user.
+// user. It records nothing: the administrator's page goes through
+// AdminIssuePhoneAccount.
 func (s *Store) SetSIPAgent(ctx context.Context, a grievance.SIPAgent) error {
+	err := s.write(ctx, func(w *wtx) error { return setSIPAgent(w, a) })
+	return wrap("set sip agent", err)
+}
+
+func setSIPAgent(w *wtx, a grievance.SIPAgent) error {
 	sipUser := strings.ToLower(strings.TrimSpace(a.SIPUser))
-	err := s.write(ctx, func(w *wtx) error {
-		var n int
-		if err := w.QueryRowContext(w.ctx, "SELECT COUNT(*) FROM users WHERE id = ?", a.UserID).Scan(&n); err != nil {
-			return err
-		}
-		if n == 0 {
-			return notFound()
-		}
-		var owner int64
-		err := w.QueryRowContext(w.ctx, "SELECT user_id FROM sip_agents WHERE sip_user = ?", sipUser).Scan(&owner)
-		switch {
-		case err == nil && owner != a.UserID:
-			return grievance.Errorf(grievance.EConflict, "error.sip_user_taken")
-		case err != nil && !errors.Is(err, sql.ErrNoRows):
-			return err
-		}
-		_, err = w.exec(`INSERT INTO sip_agents (user_id, sip_user, ha1, languages, helplines, failures, locked_until)
+	var n int
+	if err := w.QueryRowContext(w.ctx, "SELECT COUNT(*) FROM users WHERE id = ?", a.UserID).Scan(&n); err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound()
+	}
+	var owner int64
+	err := w.QueryRowContext(w.ctx, "SELECT user_id FROM sip_agents WHERE sip_user = ?", sipUser).Scan(&owner)
+	switch {
+	case err == nil && owner != a.UserID:
+		return grievance.Errorf(grievance.EConflict, "error.sip_user_taken")
+	case err != nil && !errors.Is(err, sql.ErrNoRows):
+		return err
+	}
+	_, err = w.exec(`INSERT INTO sip_agents (user_id, sip_user, ha1, languages, helplines, failures, locked_until)
 VALUES (?, ?, ?, ?, ?, 0, NULL) ON CONFLICT (user_id) DO UPDATE SET sip_user = excluded.sip_user, ha1 = excluded.ha1,
 languages = excluded.languages, helplines = excluded.helplines, failures = 0, locked_until = NULL`,
-			a.UserID, sipUser, a.HA1, joinLangs(a.Languages), strings.Join(a.Helplines, ","))
-		return err
+		a.UserID, sipUser, a.HA1, joinLangs(a.Languages), strings.Join(a.Helplines, ","))
+	return err
+}
+
+// auditPhoneAccount is a phone account as the audit log records it: never
+// the secret's digest, nor the lockout state.
+func auditPhoneAccount(a *grievance.SIPAgent) any {
+	if a == nil {
+		return nil
+	}
+	return struct {
+		UserID    int64
+		Login     string
+		SIPUser   string
+		Languages []grievance.Lang
+		Helplines []string
+	}{a.UserID, a.Login, a.SIPUser, a.Languages, a.Helplines}
+}
+
+// AdminIssuePhoneAccount issues or renews a phone account, creating the
+// agent's account first when asked, with the audit entries in the same
+// transaction: see grievance.HelplineService.
+func (s *Store) AdminIssuePhoneAccount(ctx context.Context, actor grievance.Actor, newUser *grievance.User, a grievance.SIPAgent) error {
+	if err := requireAdmin(actor); err != nil {
+		return wrap("admin issue phone account", err)
+	}
+	var created grievance.User
+	login := ""
+	if newUser != nil {
+		if login = normLogin(newUser.Login); login == "" {
+			return wrap("admin issue phone account", (grievance.FieldErrors{"login": "error.login_required"}).Err())
+		}
+	}
+	now := s.clock()
+	err := s.write(ctx, func(w *wtx) error {
+		if newUser != nil {
+			id, err := insertUser(w, newUser, login, now)
+			if err != nil {
+				return err
+			}
+			created = *newUser
+			created.ID, created.Login = id, login
+			a.UserID = id
+			if err := s.insertAudit(w, actor, grievance.AuditUser, login, grievance.AuditCreate, nil, auditUser(&created)); err != nil {
+				return err
+			}
+		}
+		before, err := scanSIPAgent(w.QueryRowContext(w.ctx, "SELECT "+sipAgentCols+
+			" FROM sip_agents a JOIN users u ON u.id = a.user_id WHERE a.user_id = ?", a.UserID))
+		if errors.Is(err, sql.ErrNoRows) {
+			before = nil
+		} else if err != nil {
+			return err
+		}
+		if err := setSIPAgent(w, a); err != nil {
+			return err
+		}
+		after, err := scanSIPAgent(w.QueryRowContext(w.ctx, "SELECT "+sipAgentCols+
+			" FROM sip_agents a JOIN users u ON u.id = a.user_id WHERE a.user_id = ?", a.UserID))
+		if err != nil {
+			return err
+		}
+		action := grievance.AuditCreate
+		if before != nil {
+			action = grievance.AuditRenew
+		}
+		return s.insertAudit(w, actor, grievance.AuditPhoneAccount, after.SIPUser, action, auditPhoneAccount(before), auditPhoneAccount(after))
 	})
-	return wrap("set sip agent", err)
+	if err != nil {
+		return wrap("admin issue phone account", err)
+	}
+	if newUser != nil {
+		newUser.ID, newUser.Login, newUser.Created = created.ID, login, now
+	}
+	return nil
 }
 
 // SIPAgent returns the phone account with SIP user name sipUser; ENotFound.

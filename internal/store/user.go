@@ -64,20 +64,11 @@ func (s *Store) CreateUser(ctx context.Context, u *grievance.User) error {
 	if u.OfficerID != 0 && s.state().m.Officer(u.OfficerID) == nil {
 		return wrap("create user", (grievance.FieldErrors{"officer": "error.officer"}).Err())
 	}
-	roles := make([]string, len(u.Roles))
-	for i, r := range u.Roles {
-		roles[i] = string(r)
-	}
 	now := s.clock()
 	var id int64
 	err := s.write(ctx, func(w *wtx) error {
-		err := w.QueryRowContext(w.ctx, `INSERT INTO users (login, name, password_hash, roles, officer_id, language, disabled,
-must_change, failed_logins, locked_until, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING RETURNING id`,
-			login, u.Name, u.PasswordHash, strings.Join(roles, ","), idNull(u.OfficerID), string(u.Language),
-			b2i(u.Disabled), b2i(u.MustChange), u.FailedLogins, msNull(u.LockedUntil), ms(now)).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return grievance.Errorf(grievance.EConflict, "error.login_taken")
-		}
+		var err error
+		id, err = insertUser(w, u, login, now)
 		return err
 	})
 	if err != nil {
@@ -86,6 +77,24 @@ must_change, failed_logins, locked_until, created) VALUES (?, ?, ?, ?, ?, ?, ?, 
 	u.ID, u.Login, u.Created = id, login, now
 	u.LockedUntil = same(u.LockedUntil)
 	return nil
+}
+
+// insertUser inserts u under login in w's transaction and returns its ID;
+// EConflict when the login is taken.
+func insertUser(w *wtx, u *grievance.User, login string, now time.Time) (int64, error) {
+	roles := make([]string, len(u.Roles))
+	for i, r := range u.Roles {
+		roles[i] = string(r)
+	}
+	var id int64
+	err := w.QueryRowContext(w.ctx, `INSERT INTO users (login, name, password_hash, roles, officer_id, language, disabled,
+must_change, failed_logins, locked_until, created) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (login) DO NOTHING RETURNING id`,
+		login, u.Name, u.PasswordHash, strings.Join(roles, ","), idNull(u.OfficerID), string(u.Language),
+		b2i(u.Disabled), b2i(u.MustChange), u.FailedLogins, msNull(u.LockedUntil), ms(now)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, grievance.Errorf(grievance.EConflict, "error.login_taken")
+	}
+	return id, err
 }
 
 // updateUser runs one UPDATE of a user's row; ENotFound when there is no

@@ -106,7 +106,7 @@ func TestConferenceAndSupervision(t *testing.T) {
 				for _, h := range heard {
 					should = should || h == speaker
 				}
-				lvl := goertzel(got, f)
+				lvl := toneLevel(got, f)
 				if (lvl > 0.003) != should {
 					t.Errorf("%s: %s hears %s at %.4f, want heard=%v", stage, listener, speaker, lvl, should)
 				}

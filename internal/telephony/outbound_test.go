@@ -64,8 +64,8 @@ func TestCallbackAndFeedback(t *testing.T) {
 	f.Close()
 	pcm, _ := readWAV(data, 2)
 	left, right := deinterleave(pcm)
-	if goertzel(left, 440) < 0.002 || goertzel(right, 1000) < 0.002 {
-		t.Errorf("call-back recording: citizen %.4f, agent %.4f", goertzel(left, 440), goertzel(right, 1000))
+	if toneLevel(left, 440) < 0.02 || toneLevel(right, 1000) < 0.02 {
+		t.Errorf("call-back recording: citizen %.4f, agent %.4f", toneLevel(left, 440), toneLevel(right, 1000))
 	}
 	waitFor(t, "agent available again", 3*time.Second, func() bool { return r.live("agent1").Status == grievance.AgentAvailable })
 

@@ -38,6 +38,14 @@ func freePort(t testing.TB, pair bool) int {
 		}
 		port := c.LocalAddr().(*net.UDPAddr).Port
 		c.Close()
+		// baresip's sip_listen binds TCP on the same port as UDP: on a
+		// busy machine a client connection (PostgreSQL, HTTP) may hold
+		// that TCP port, and baresip then exits ("Address already in use").
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", itoa(port)))
+		if err != nil {
+			continue
+		}
+		l.Close()
 		if !pair {
 			return port
 		}

@@ -121,16 +121,30 @@ func TestRealPeers(t *testing.T) {
 		}
 	}
 	registered := func(u string) bool { return r.live(u).Status == grievance.AgentAvailable }
+	// A phone that does not register: say what baresip said (a port taken
+	// by another process on a shared machine, a missing module).
+	waitRegistered := func(what string, f func() bool, peers ...*baresipPeer) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for !f() {
+			if time.Now().After(deadline) {
+				for _, p := range peers {
+					t.Logf("baresip in %s:\n%s", p.dir, p.proc.out.String())
+				}
+				t.Fatalf("timed out waiting for %s", what)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	a1 := startBaresip(t, bs, srvPort, "agent1", "agent1pw", 800, false, 31000)
-	waitFor(t, "agent1 registered", 10*time.Second, func() bool { return registered("agent1") })
+	waitRegistered("agent1 registered", func() bool { return registered("agent1") }, a1)
 	time.Sleep(50 * time.Millisecond)
 	a2 := startBaresip(t, bs, srvPort, "agent2", "agent2pw", 1000, true, 31200)
 	off := startBaresip(t, bs, srvPort, "officer1", "officer1pw", 600, true, 31400)
 	sup := startBaresip(t, bs, srvPort, "sup1", "sup1pw", 300, true, 31600)
-	_ = a1
-	waitFor(t, "every phone registered", 10*time.Second, func() bool {
+	waitRegistered("every phone registered", func() bool {
 		return registered("agent2") && registered("officer1") && registered("sup1")
-	})
+	}, a2, off, sup)
 
 	callerPort := freePort(t, false)
 	caller := startPeer(t, 2*time.Minute, t.TempDir(), sipp, "127.0.0.1:"+strconv.Itoa(srvPort), "-sf", scenario(t, "caller.xml"),

@@ -9,7 +9,7 @@ import (
 
 // auditEntities are the entities the audit filter offers.
 var auditEntities = []string{grievance.AuditOfficer, grievance.AuditCategory, grievance.AuditDepartment, grievance.AuditArea, grievance.AuditRule, grievance.AuditHoliday, grievance.AuditUser, grievance.AuditMasters,
-	grievance.AuditSMS, grievance.AuditOpen311Key, grievance.AuditAPIToken, grievance.AuditWebhook}
+	grievance.AuditSMS, grievance.AuditOpen311Key, grievance.AuditAPIToken, grievance.AuditWebhook, grievance.AuditPhoneAccount}
 
 // auditView is the audit log page.
 type auditView struct {

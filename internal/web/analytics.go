@@ -308,15 +308,46 @@ func xlsxSafe(c string) string {
 // writeXLSX sends t as a one-sheet workbook: the header row bold, numeric
 // columns as numbers, every other cell as text (never a formula).
 func writeXLSX(w http.ResponseWriter, name, sheet string, t dataTable) error {
+	return writeXLSXSheets(w, name, []string{sheet}, []dataTable{t})
+}
+
+// writeXLSXSheets is writeXLSX with one sheet per table, named by sheets.
+func writeXLSXSheets(w http.ResponseWriter, name string, sheets []string, tables []dataTable) error {
 	x := excelize.NewFile()
 	defer x.Close()
-	if err := x.SetSheetName("Sheet1", sheet); err != nil {
-		return err
-	}
 	bold, err := x.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
 	if err != nil {
 		return err
 	}
+	for i, t := range tables {
+		sheet := sheets[i]
+		if i == 0 {
+			err = x.SetSheetName("Sheet1", sheet)
+		} else {
+			_, err = x.NewSheet(sheet)
+		}
+		if err != nil {
+			return err
+		}
+		if err := fillSheet(x, sheet, bold, t); err != nil {
+			return err
+		}
+	}
+	var buf bytes.Buffer
+	if _, err := x.WriteTo(&buf); err != nil {
+		return err
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
+	h.Set("Cache-Control", "no-store")
+	w.Write(buf.Bytes())
+	return nil
+}
+
+// fillSheet writes t into sheet: the header row bold, numeric columns as
+// numbers, every other cell as text (never a formula).
+func fillSheet(x *excelize.File, sheet string, bold int, t dataTable) error {
 	set := func(col, row int, v string, num bool) error {
 		cell, err := excelize.CoordinatesToCellName(col, row)
 		if err != nil {
@@ -351,14 +382,5 @@ func writeXLSX(w http.ResponseWriter, name, sheet string, t dataTable) error {
 			}
 		}
 	}
-	var buf bytes.Buffer
-	if _, err := x.WriteTo(&buf); err != nil {
-		return err
-	}
-	h := w.Header()
-	h.Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
-	h.Set("Cache-Control", "no-store")
-	w.Write(buf.Bytes())
 	return nil
 }

@@ -387,9 +387,11 @@ func (s *Server) adminAgentIssue(w http.ResponseWriter, r *http.Request) {
 	login := strings.ToLower(strings.TrimSpace(r.PostFormValue("login")))
 	u, err := s.Auth.Users.UserByLogin(r.Context(), login)
 	webPassword := ""
+	var newUser *grievance.User
 	if grievance.ErrorCode(err) == grievance.ENotFound && r.PostFormValue("create") != "" {
 		// A new helpline agent: a Nivaran account with the agent role and
-		// a first password shown once, to be changed at first sign-in.
+		// a first password shown once, to be changed at first sign-in. It
+		// is created with its phone account, in one audited change.
 		name := strings.TrimSpace(r.PostFormValue("name"))
 		if !validSIPUser(login) {
 			bad("login", "error.sip_user")
@@ -400,12 +402,9 @@ func (s *Server) adminAgentIssue(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		webPassword = newSIPPassword()
-		u = &grievance.User{Login: login, Name: name, Roles: []grievance.Role{grievance.RoleAgent}, Language: grievance.Hindi,
+		newUser = &grievance.User{Login: login, Name: name, Roles: []grievance.Role{grievance.RoleAgent}, Language: grievance.Hindi,
 			PasswordHash: auth.HashPassword(webPassword, auth.DefaultParams), MustChange: true}
-		if err = s.Auth.Users.CreateUser(r.Context(), u); err != nil {
-			s.showAgents(w, r, http.StatusConflict, err, agentsView{})
-			return
-		}
+		u = newUser
 	} else if err != nil {
 		bad("login", "error.agent_login")
 		return
@@ -439,7 +438,7 @@ func (s *Server) adminAgentIssue(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pw := newSIPPassword()
-	err = s.Calls.SetSIPAgent(r.Context(), grievance.SIPAgent{UserID: u.ID, SIPUser: sipUser,
+	err = s.Calls.AdminIssuePhoneAccount(r.Context(), identityFrom(r).Actor, newUser, grievance.SIPAgent{UserID: u.ID, SIPUser: sipUser,
 		HA1: sipHA1(sipUser, pw), Languages: langs, Helplines: lines})
 	if err != nil {
 		s.showAgents(w, r, http.StatusConflict, err, agentsView{})

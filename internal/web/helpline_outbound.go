@@ -85,9 +85,9 @@ func (s *Server) complaintFeedbackCall(w http.ResponseWriter, r *http.Request) {
 			slog.Info("helpline: feedback call without an answer", "complaint", c.Number, "err", err)
 			return
 		}
-		act := grievance.Action{Kind: grievance.ActCitizenAccept, Note: "feedback call: 1"}
-		if key == '2' {
-			act = grievance.Action{Kind: grievance.ActCitizenReject, Note: "feedback call: 2 (not solved)"}
+		act, ok := grievance.FeedbackAction(key, func(k string) string { return s.Catalogue.T("hi", k) + " / " + s.Catalogue.T("en", k) })
+		if !ok {
+			return
 		}
 		if _, err := s.Complaints.Act(ctx, grievance.CitizenActor(c.Mobile), c.Number, act); err != nil {
 			slog.Error("helpline: record feedback", "complaint", c.Number, "err", err)

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ type HelplineHarness interface {
 	grievance.UserService
 	grievance.HelplineService
 	grievance.RecordingService
+	grievance.AuditService
 }
 
 // RunHelpline runs the helpline's part of the suite: phone accounts and
@@ -198,5 +200,93 @@ func RunHelpline(t *testing.T, open func(t *testing.T, now func() time.Time) Hel
 		if day.Missed != 2 {
 			t.Errorf("missed today: %d, want 2", day.Missed)
 		}
+	})
+	t.Run("AdminIssuePhoneAccount", func(t *testing.T) {
+		adminActor := grievance.Actor{UserID: a2, Login: "boss", Roles: []grievance.Role{grievance.RoleAdmin}}
+		audit := func() []grievance.AuditEntry {
+			t.Helper()
+			es, err := h.Audit(ctx, grievance.AuditFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return es
+		}
+		noSecret := func(es []grievance.AuditEntry, secrets ...string) {
+			t.Helper()
+			for _, e := range es {
+				for _, x := range secrets {
+					if strings.Contains(e.Before, x) || strings.Contains(e.After, x) {
+						t.Errorf("audit entry %+v holds the secret %q", e, x)
+					}
+				}
+			}
+		}
+		a3 := mk("agent3")
+		in := grievance.SIPAgent{UserID: a3, SIPUser: "desk3", HA1: "ha1-secret-one", Languages: []grievance.Lang{grievance.Hindi},
+			Helplines: []string{"district"}}
+		clerk := grievance.Actor{UserID: a1, Login: "agent1", Roles: []grievance.Role{grievance.RoleAgent}}
+		if err := h.AdminIssuePhoneAccount(ctx, clerk, nil, in); grievance.ErrorCode(err) != grievance.EForbidden {
+			t.Errorf("an agent issues a phone account: %v, want forbidden", err)
+		}
+		if _, err := h.SIPAgent(ctx, "desk3"); grievance.ErrorCode(err) != grievance.ENotFound || len(audit()) != 0 {
+			t.Fatalf("refused issue changed something: %v, audit %+v", err, audit())
+		}
+		if err := h.AdminIssuePhoneAccount(ctx, adminActor, nil, in); err != nil {
+			t.Fatal(err)
+		}
+		es := audit()
+		if len(es) != 1 || es[0].Entity != grievance.AuditPhoneAccount || es[0].Action != grievance.AuditCreate || es[0].EntityKey != "desk3" ||
+			es[0].ActorLogin != "boss" || es[0].Before != "" || !strings.Contains(es[0].After, `"SIPUser":"desk3"`) ||
+			!strings.Contains(es[0].After, `"Login":"agent3"`) || !es[0].At.Equal(clock.Now().Truncate(time.Millisecond)) {
+			t.Fatalf("issue audited as %+v", es)
+		}
+		// Renewed with another secret and languages: before and after.
+		in.HA1, in.Languages = "ha1-secret-two", []grievance.Lang{grievance.Hindi, grievance.English}
+		if err := h.AdminIssuePhoneAccount(ctx, adminActor, nil, in); err != nil {
+			t.Fatal(err)
+		}
+		es = audit()
+		if len(es) != 2 || es[0].Action != grievance.AuditRenew || !strings.Contains(es[0].Before, `"Languages":["hi"]`) ||
+			!strings.Contains(es[0].After, `"Languages":["hi","en"]`) {
+			t.Errorf("renewal audited as %+v", es[0])
+		}
+		if got, _ := h.SIPAgent(ctx, "desk3"); got == nil || got.HA1 != "ha1-secret-two" {
+			t.Errorf("renewed account: %+v", got)
+		}
+		// A new agent: the account and the phone account in one change.
+		nu := &grievance.User{Login: "Agent9", Name: "Agent Nine", Roles: []grievance.Role{grievance.RoleAgent}, PasswordHash: "hash-secret"}
+		if err := h.AdminIssuePhoneAccount(ctx, adminActor, nu, grievance.SIPAgent{SIPUser: "agent9", HA1: "ha1-secret-three"}); err != nil {
+			t.Fatal(err)
+		}
+		if u, err := h.UserByLogin(ctx, "agent9"); err != nil || u.ID != nu.ID || nu.ID == 0 {
+			t.Fatalf("new agent: %+v %v (given ID %d)", u, err, nu.ID)
+		}
+		if got, err := h.SIPAgent(ctx, "agent9"); err != nil || got.UserID != nu.ID {
+			t.Errorf("new agent's phone account: %+v %v", got, err)
+		}
+		es = audit()
+		if len(es) != 4 || es[1].Entity != grievance.AuditUser || es[1].Action != grievance.AuditCreate || es[1].EntityKey != "agent9" ||
+			es[0].Entity != grievance.AuditPhoneAccount || es[0].EntityKey != "agent9" {
+			t.Errorf("new agent audited as %+v", es)
+		}
+		// A taken SIP name: neither the account nor an entry is made.
+		nu2 := &grievance.User{Login: "agent10", Name: "Agent Ten", Roles: []grievance.Role{grievance.RoleAgent}, PasswordHash: "x"}
+		if err := h.AdminIssuePhoneAccount(ctx, adminActor, nu2, grievance.SIPAgent{SIPUser: "desk3", HA1: "x"}); grievance.ErrorCode(err) != grievance.EConflict {
+			t.Errorf("taken SIP name: %v, want conflict", err)
+		}
+		if _, err := h.UserByLogin(ctx, "agent10"); grievance.ErrorCode(err) != grievance.ENotFound {
+			t.Errorf("account of a refused agent: %v, want none", err)
+		}
+		if err := h.AdminIssuePhoneAccount(ctx, adminActor, &grievance.User{Login: "agent3", Name: "again"}, grievance.SIPAgent{SIPUser: "x3", HA1: "x"}); grievance.ErrorCode(err) != grievance.EConflict {
+			t.Errorf("taken login: %v, want conflict", err)
+		}
+		if err := h.AdminIssuePhoneAccount(ctx, adminActor, nil, grievance.SIPAgent{UserID: 9999, SIPUser: "ghost", HA1: "x"}); grievance.ErrorCode(err) != grievance.ENotFound {
+			t.Errorf("unknown user: %v, want not found", err)
+		}
+		es = audit()
+		if len(es) != 4 {
+			t.Errorf("refused changes audited: %+v", es[:len(es)-4])
+		}
+		noSecret(es, "ha1-secret", "hash-secret")
 	})
 }

@@ -36,6 +36,7 @@ type Harness interface {
 	grievance.TokenService
 	grievance.Open311KeyService
 	grievance.WebhookService
+	grievance.FeedbackCallService
 	Ready(ctx context.Context) error
 }
 
@@ -73,6 +74,7 @@ func Run(t *testing.T, open func(t *testing.T, now func() time.Time) Harness) {
 		{"SweepHold", testSweepHold},
 		{"SweepVerify", testSweepVerify},
 		{"SweepLadderHours", testSweepLadderHours},
+		{"FeedbackCalls", testFeedbackCalls},
 		{"FinalStatusKept", testFinalStatusKept},
 		{"Duplicates", testDuplicates},
 		{"Link", testLink},
