@@ -111,11 +111,16 @@ WHERE m.status IN ('failed', 'undelivered', 'expired') AND m.audience = ? AND m.
 )
 
 // ClaimMessages returns up to limit queued messages due at now and not
-// leased, oldest due first, and leases them until now+lease. The single
-// writer makes claim-and-lease atomic (PostgreSQL: FOR UPDATE SKIP LOCKED).
+// leased, oldest due first, and leases them until now+lease. PostgreSQL
+// reads and leases them in one transaction (FOR UPDATE SKIP LOCKED); SQLite
+// see claimSQLite.
 func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]grievance.Message, error) {
 	if limit <= 0 {
 		return nil, nil
+	}
+	if !s.d.pg {
+		out, err := s.claimSQLite(ctx, now, limit, lease)
+		return out, wrap("claim messages", err)
 	}
 	var out []grievance.Message
 	err := s.write(ctx, func(w *wtx) error {
@@ -129,14 +134,9 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lea
 			out = append(out, m)
 			return nil
 		}, t, t, limit)
-		if err != nil {
+		if err != nil || len(out) == 0 {
 			return err
 		}
-		if len(out) == 0 {
-			return nil
-		}
-		// One statement for the batch (a statement per message cost the
-		// writer that files complaints as much again).
 		args := make([]any, 0, 1+len(out))
 		args = append(args, ms(now.Add(lease)))
 		for _, m := range out {
@@ -147,6 +147,48 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lea
 	})
 	if err != nil {
 		return nil, wrap("claim messages", err)
+	}
+	return out, nil
+}
+
+// claimSQLite reads the due messages on a reader, off the single writer
+// that files complaints (reading them there, texts and all, cost it more
+// than the lease), then leases each in the writer only if it is still
+// queued, due and unleased there: a message that changed or was claimed in
+// between is left out, so no message is ever claimed twice.
+func (s *Store) claimSQLite(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]grievance.Message, error) {
+	t := ms(now)
+	var due []grievance.Message
+	err := each(ctx, s.rdb, claimMessagesQ, func(r scanner) error {
+		m, err := scanMessage(r)
+		if err != nil {
+			return err
+		}
+		due = append(due, m)
+		return nil
+	}, t, t, limit)
+	if err != nil || len(due) == 0 {
+		return nil, err
+	}
+	var out []grievance.Message
+	err = s.write(ctx, func(w *wtx) error {
+		out = out[:0]
+		for _, m := range due {
+			res, err := w.exec(`UPDATE messages SET lease_until = ? WHERE id = ? AND status = 'queued' AND next_attempt <= ?
+AND (lease_until IS NULL OR lease_until <= ?) AND attempts = ?`, ms(now.Add(lease)), m.ID, t, t, m.Attempts)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				out = append(out, m)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
