@@ -41,6 +41,12 @@ func TestMigrateTo(t *testing.T) {
 	for _, d := range []string{"किसानों के खेत में पानी भर गया", "क्षेत्र में सड़क टूटी", "Street light broken"} {
 		numbers = append(numbers, fileJSON(t, api, map[string]any{"description": d})["number"].(string))
 	}
+	// A keyed message beside the filings' messages, which have no key.
+	test := grievance.Message{Key: "test:9876543210:1", Event: "test:registered", Audience: "citizen", To: "9876543210",
+		Lang: grievance.Hindi, TemplateID: "1", Text: "test"}
+	if err := m.Store.QueueMessages(ctx, []grievance.Message{test}); err != nil {
+		t.Fatal(err)
+	}
 	admin := newClient(t, m)
 	admin.login("admin", testAdminPassword)
 	if _, err := m.Store.FoldScores(ctx); err != nil {
@@ -63,6 +69,9 @@ func TestMigrateTo(t *testing.T) {
 		if !regexp.MustCompile(`(?m)^` + name + `\s+` + rows + `\s+[0-9a-f]{16} ok$`).MatchString(out.String()) {
 			t.Errorf("migrate-to's report has no %s with %s rows:\n%s", name, rows, out.String())
 		}
+	}
+	if !regexp.MustCompile(`(?m)^messages\s+([4-9]|[1-9][0-9]+)\s+[0-9a-f]{16} ok$`).MatchString(out.String()) {
+		t.Errorf("migrate-to's report has not the filings' messages and the test message:\n%s", out.String())
 	}
 	if !regexp.MustCompile(`(?m)^score_days\s+[1-9]`).MatchString(out.String()) {
 		t.Errorf("migrate-to's report has no score_days:\n%s", out.String())
@@ -91,6 +100,21 @@ func TestMigrateTo(t *testing.T) {
 	cb := &grievance.CallbackRequest{Number: "9876543211", Helpline: "1076", At: time.Now()}
 	if err := pg.Store.AddCallback(ctx, cb); err != nil || cb.ID != 2 {
 		t.Errorf("call-back request after the move: ID %d %v, want ID 2", cb.ID, err)
+	}
+	// The copied key still queues its message once; the filing after the
+	// move queued its own.
+	before, err := pg.Store.Messages(ctx, "", 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := pg.Store.QueueMessages(ctx, []grievance.Message{test}); err != nil {
+		t.Fatal(err)
+	}
+	if after, err := pg.Store.Messages(ctx, "", 500); err != nil || len(after) != len(before) {
+		t.Errorf("a copied key queued again on PostgreSQL: %d messages, then %d (%v)", len(before), len(after), err)
+	}
+	if len(before) == 0 || before[0].ComplaintID != got.ID {
+		t.Errorf("newest message on PostgreSQL %+v, want one of complaint %d filed after the move", before, got.ID)
 	}
 	p, err := pg.Store.Search(ctx, grievance.SystemActor, grievance.ComplaintFilter{Text: "किसान"})
 	if err != nil || len(p.Complaints) != 1 || p.Complaints[0].Number != numbers[0] {

@@ -41,7 +41,7 @@ func (s MessageStatus) Final() bool { return s.Rank() == 3 }
 // Message is an outbound SMS in the outbox.
 type Message struct {
 	ID          int64
-	Key         string // idempotency key: the same key is never queued twice
+	Key         string // idempotency key: the same key is never queued twice; read back empty for a complaint change's messages, which their event makes unique
 	ComplaintID int64
 	Number      string // the complaint's number; filled by FailedMessages only
 	Event       string // what it tells: "registered", "assigned", …

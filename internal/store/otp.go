@@ -36,7 +36,7 @@ expires = excluded.expires, tries = 0, used = 0, window_start = excluded.window_
 		if err != nil {
 			return err
 		}
-		return insertMessages(w, 0, []grievance.Message{msg}, now)
+		return insertKeyed(w, []grievance.Message{msg}, now)
 	})
 	return wrap("issue otp", err)
 }

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"database/sql"
+	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -15,78 +17,178 @@ next_attempt, gateway_ref, last_error, created, updated`
 // scanMessage scans messageCols, then any extra columns into extra.
 func scanMessage(r scanner, extra ...any) (grievance.Message, error) {
 	var m grievance.Message
+	var key sql.NullString
 	var complaint sql.NullInt64
 	var next, created, updated int64
-	dest := []any{&m.ID, &m.Key, &complaint, &m.Event, &m.Audience, &m.To, &m.Lang, &m.TemplateID, &m.Text,
+	dest := []any{&m.ID, &key, &complaint, &m.Event, &m.Audience, &m.To, &m.Lang, &m.TemplateID, &m.Text,
 		&m.Status, &m.Attempts, &next, &m.GatewayRef, &m.LastError, &created, &updated}
 	err := r.Scan(append(dest, extra...)...)
-	m.ComplaintID = complaint.Int64
+	m.Key, m.ComplaintID = key.String, complaint.Int64
 	m.NextAttempt, m.Created, m.Updated = fromMs(next), fromMs(created), fromMs(updated)
 	return m, err
 }
 
-// insertMessages queues msgs of complaint id in one statement (group
-// commit's writer is the bottleneck of filing, and one statement costs it
-// less than several).
+// insertMessages queues the messages of a complaint change (id
+// complaintID) in one statement (group commit's writer is the bottleneck of
+// filing, and one statement costs it less than several). They are written
+// without their idempotency key: the change's event, written in the same
+// transaction and only once, makes them unique, so an index of keys would
+// only cost every filing a write to it (migration 0022). A message planned
+// twice for the same change is queued once.
 func insertMessages(w *wtx, complaintID int64, msgs []grievance.Message, now time.Time) error {
+	return insertOutbox(w, complaintID, uniqueKeys(msgs), now, false)
+}
+
+// insertKeyed queues messages that belong to no change (a one-time code, a
+// test message, a reply to an inbound SMS), each once per idempotency key.
+func insertKeyed(w *wtx, msgs []grievance.Message, now time.Time) error {
+	for _, m := range msgs {
+		if m.Key == "" {
+			return grievance.Internal(fmt.Errorf("message %s to %s without an idempotency key", m.Event, m.Audience))
+		}
+	}
+	return insertOutbox(w, 0, msgs, now, true)
+}
+
+// uniqueKeys drops the messages whose key an earlier one of msgs has.
+func uniqueKeys(msgs []grievance.Message) []grievance.Message {
+	for i := range msgs {
+		if slices.ContainsFunc(msgs[:i], func(o grievance.Message) bool { return o.Key == msgs[i].Key }) {
+			out := slices.Clone(msgs[:i])
+			for _, m := range msgs[i+1:] {
+				if !slices.ContainsFunc(out, func(o grievance.Message) bool { return o.Key == m.Key }) {
+					out = append(out, m)
+				}
+			}
+			return out
+		}
+	}
+	return msgs
+}
+
+func insertOutbox(w *wtx, complaintID int64, msgs []grievance.Message, now time.Time, keyed bool) error {
 	if len(msgs) == 0 {
 		return nil
 	}
 	var b strings.Builder
 	b.WriteString(`INSERT INTO messages (idem_key, complaint_id, event, audience, recipient, lang, template_id, text,
 status, attempts, next_attempt, lease_until, gateway_ref, last_error, created, updated) VALUES `)
-	args := make([]any, 0, 11*len(msgs))
+	args := make([]any, 0, 12*len(msgs))
 	for i, msg := range msgs {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, NULL, '', '', ?, ?)")
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULL, '', '', ?, ?)")
 		id := msg.ComplaintID
 		if id == 0 {
 			id = complaintID
 		}
-		args = append(args, msg.Key, idNull(id), msg.Event, msg.Audience, msg.To, string(msg.Lang), msg.TemplateID, msg.Text,
-			string(grievance.MsgQueued), ms(now), ms(now), ms(now))
+		var key any
+		if keyed {
+			key = msg.Key
+		}
+		args = append(args, key, idNull(id), msg.Event, msg.Audience, msg.To, string(msg.Lang), msg.TemplateID, msg.Text,
+			ms(now), ms(now), ms(now))
 	}
-	b.WriteString(" ON CONFLICT (idem_key) DO NOTHING")
+	if keyed {
+		b.WriteString(" ON CONFLICT (idem_key) WHERE idem_key IS NOT NULL DO NOTHING")
+	}
 	_, err := w.exec(b.String(), args...)
 	return err
 }
 
+// The dispatcher's and the attention list's queries name the statuses as
+// literals so that SQLite reads them through the partial indexes
+// messages_due and messages_failed (a bound status would not match the
+// indexes' WHERE).
+var (
+	claimMessagesQ = "SELECT " + messageCols + ` FROM messages
+WHERE status = 'queued' AND next_attempt <= ? AND (lease_until IS NULL OR lease_until <= ?)
+ORDER BY next_attempt, id LIMIT ?`
+	failedMessagesQ = "SELECT " + prefixed("m.", messageCols) + `, COALESCE(c.number, '') FROM messages m
+LEFT JOIN complaints c ON c.id = m.complaint_id
+WHERE m.status IN ('failed', 'undelivered', 'expired') AND m.audience = ? AND m.updated >= ? ORDER BY m.id DESC LIMIT ?`
+)
+
 // ClaimMessages returns up to limit queued messages due at now and not
-// leased, oldest due first, and leases them until now+lease. The single
-// writer makes claim-and-lease atomic (PostgreSQL: FOR UPDATE SKIP LOCKED).
+// leased, oldest due first, and leases them until now+lease. PostgreSQL
+// reads and leases them in one transaction (FOR UPDATE SKIP LOCKED); SQLite
+// see claimSQLite.
 func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]grievance.Message, error) {
 	if limit <= 0 {
 		return nil, nil
+	}
+	if !s.d.pg {
+		out, err := s.claimSQLite(ctx, now, limit, lease)
+		return out, wrap("claim messages", err)
 	}
 	var out []grievance.Message
 	err := s.write(ctx, func(w *wtx) error {
 		out = out[:0]
 		t := ms(now)
-		err := each(w.ctx, w, "SELECT "+messageCols+` FROM messages
-WHERE status = ? AND next_attempt <= ? AND (lease_until IS NULL OR lease_until <= ?)
-ORDER BY next_attempt, id LIMIT ?`+w.s.d.skipLocked(), func(r scanner) error {
+		err := each(w.ctx, w, claimMessagesQ+w.s.d.skipLocked(), func(r scanner) error {
 			m, err := scanMessage(r)
 			if err != nil {
 				return err
 			}
 			out = append(out, m)
 			return nil
-		}, string(grievance.MsgQueued), t, t, limit)
+		}, t, t, limit)
+		if err != nil || len(out) == 0 {
+			return err
+		}
+		args := make([]any, 0, 1+len(out))
+		args = append(args, ms(now.Add(lease)))
+		for _, m := range out {
+			args = append(args, m.ID)
+		}
+		_, err = w.exec("UPDATE messages SET lease_until = ? WHERE id IN (?"+strings.Repeat(", ?", len(out)-1)+")", args...)
+		return err
+	})
+	if err != nil {
+		return nil, wrap("claim messages", err)
+	}
+	return out, nil
+}
+
+// claimSQLite reads the due messages on a reader, off the single writer
+// that files complaints (reading them there, texts and all, cost it more
+// than the lease), then leases each in the writer only if it is still
+// queued, due and unleased there: a message that changed or was claimed in
+// between is left out, so no message is ever claimed twice.
+func (s *Store) claimSQLite(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]grievance.Message, error) {
+	t := ms(now)
+	var due []grievance.Message
+	err := each(ctx, s.rdb, claimMessagesQ, func(r scanner) error {
+		m, err := scanMessage(r)
 		if err != nil {
 			return err
 		}
-		until := ms(now.Add(lease))
-		for _, m := range out {
-			if _, err := w.exec("UPDATE messages SET lease_until = ? WHERE id = ?", until, m.ID); err != nil {
+		due = append(due, m)
+		return nil
+	}, t, t, limit)
+	if err != nil || len(due) == 0 {
+		return nil, err
+	}
+	var out []grievance.Message
+	err = s.write(ctx, func(w *wtx) error {
+		out = out[:0]
+		for _, m := range due {
+			res, err := w.exec(`UPDATE messages SET lease_until = ? WHERE id = ? AND status = 'queued' AND next_attempt <= ?
+AND (lease_until IS NULL OR lease_until <= ?) AND attempts = ?`, ms(now.Add(lease)), m.ID, t, t, m.Attempts)
+			if err != nil {
 				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n == 1 {
+				out = append(out, m)
 			}
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, wrap("claim messages", err)
+		return nil, err
 	}
 	return out, nil
 }
@@ -103,34 +205,53 @@ func (s *Store) UpdateMessage(ctx context.Context, u grievance.MessageUpdate) er
 		return wrap("update message", grievance.Errorf(grievance.EInvalid, "error.message_status"))
 	}
 	now := s.clock()
+	var next, ref any // NULL keeps the known value
+	if !u.NextAttempt.IsZero() {
+		next = ms(u.NextAttempt)
+	}
+	if u.GatewayRef != "" {
+		ref = u.GatewayRef
+	}
 	err := s.write(ctx, func(w *wtx) error {
-		var cur grievance.MessageStatus
-		var attempts int
-		var next int64
-		var ref string
-		err := w.QueryRowContext(w.ctx, "SELECT status, attempts, next_attempt, gateway_ref FROM messages WHERE id = ?", u.ID).
-			Scan(&cur, &attempts, &next, &ref)
+		// One statement, not a read and a write: the dispatcher records
+		// two messages per complaint in the writer that files complaints.
+		res, err := w.exec(updateMessageQ(u.Status), string(u.Status), u.Attempts, u.Attempts, next, ref, u.Error, ms(now), u.ID)
 		if err != nil {
-			return noRows(err)
+			return err
 		}
-		if u.Status.Rank() < cur.Rank() || cur.Final() {
-			return nil // a late or repeated report never changes a final outcome
+		if n, err := res.RowsAffected(); err != nil || n > 0 {
+			return err
 		}
-		if u.Attempts > attempts {
-			attempts = u.Attempts
-		}
-		if !u.NextAttempt.IsZero() {
-			next = ms(u.NextAttempt)
-		}
-		if u.GatewayRef != "" {
-			ref = u.GatewayRef
-		}
-		_, err = w.exec(`UPDATE messages SET status = ?, attempts = ?, next_attempt = ?, lease_until = NULL,
-gateway_ref = ?, last_error = ?, updated = ? WHERE id = ?`, string(u.Status), attempts, next, ref, u.Error, ms(now), u.ID)
-		return err
+		// Nothing changed: a late or repeated report (ignored), or no such
+		// message.
+		var one int
+		return noRows(w.QueryRowContext(w.ctx, "SELECT 1 FROM messages WHERE id = ?", u.ID).Scan(&one))
 	})
 	return wrap("update message", err)
 }
+
+// updateMessageQueries are UpdateMessage's statements by new status: each
+// changes a message only from a status it may leave for that one (not
+// final, of no higher rank), named as literals.
+var updateMessageQueries = func() map[grievance.MessageStatus]string {
+	all := []grievance.MessageStatus{grievance.MsgQueued, grievance.MsgSent, grievance.MsgAccepted, grievance.MsgDelivered,
+		grievance.MsgUndelivered, grievance.MsgFailed, grievance.MsgExpired}
+	out := map[grievance.MessageStatus]string{}
+	for _, to := range all {
+		var from []string
+		for _, cur := range all {
+			if !cur.Final() && cur.Rank() <= to.Rank() {
+				from = append(from, "'"+string(cur)+"'")
+			}
+		}
+		out[to] = `UPDATE messages SET status = ?, attempts = CASE WHEN attempts > ? THEN attempts ELSE ? END,
+next_attempt = COALESCE(?, next_attempt), lease_until = NULL, gateway_ref = COALESCE(?, gateway_ref), last_error = ?,
+updated = ? WHERE id = ? AND status IN (` + strings.Join(from, ", ") + ")"
+	}
+	return out
+}()
+
+func updateMessageQ(to grievance.MessageStatus) string { return updateMessageQueries[to] }
 
 // QueueMessages queues messages that belong to no complaint change (an
 // escalation warning, a test message from the administrator), each once
@@ -138,7 +259,7 @@ gateway_ref = ?, last_error = ?, updated = ? WHERE id = ?`, string(u.Status), at
 func (s *Store) QueueMessages(ctx context.Context, msgs []grievance.Message) error {
 	now := s.clock()
 	err := s.write(ctx, func(w *wtx) error {
-		return insertMessages(w, 0, msgs, now)
+		return insertKeyed(w, msgs, now)
 	})
 	return wrap("queue messages", err)
 }
@@ -151,9 +272,7 @@ func (s *Store) FailedMessages(ctx context.Context, audience string, since time.
 	}
 	var out []grievance.Message
 	var number string
-	err := each(ctx, s.rdb, "SELECT "+prefixed("m.", messageCols)+`, COALESCE(c.number, '') FROM messages m
-LEFT JOIN complaints c ON c.id = m.complaint_id
-WHERE m.status IN (?, ?, ?) AND m.audience = ? AND m.updated >= ? ORDER BY m.id DESC LIMIT ?`, func(r scanner) error {
+	err := each(ctx, s.rdb, failedMessagesQ, func(r scanner) error {
 		m, err := scanMessage(r, &number)
 		m.Number = number
 		if err != nil {
@@ -161,7 +280,7 @@ WHERE m.status IN (?, ?, ?) AND m.audience = ? AND m.updated >= ? ORDER BY m.id 
 		}
 		out = append(out, m)
 		return nil
-	}, string(grievance.MsgFailed), string(grievance.MsgUndelivered), string(grievance.MsgExpired), audience, ms(since), limit)
+	}, audience, ms(since), limit)
 	if err != nil {
 		return nil, wrap("failed messages", err)
 	}
