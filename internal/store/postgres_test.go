@@ -170,3 +170,72 @@ func TestMastersReadYourWrites(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestSearchWords: on PostgreSQL a query word is turned into the words of
+// the index it begins (search_words); a complaint indexed later (at
+// start-up, after migrate-to) gives its words too, a word that begins more
+// than maxExpansion words is still found as a prefix, and a word that
+// begins none finds nothing.
+func TestSearchWords(t *testing.T) {
+	s := MustOpenPostgres(t, pgtest.MustDatabase(t), time.Now)
+	mustFixture(t, s)
+	ctx := context.Background()
+	file := func(desc string) string {
+		in := sample()
+		in.Photos, in.Description = nil, desc
+		c, err := s.File(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Number
+	}
+	find := func(q string) []string {
+		var got []string
+		f := grievance.ComplaintFilter{Text: q, Limit: 500}
+		p, err := s.Search(ctx, grievance.SystemActor, f)
+		if err != nil {
+			t.Fatalf("search %q: %v", q, err)
+		}
+		for _, c := range p.Complaints {
+			got = append(got, c.Number)
+		}
+		return got
+	}
+	// More words beginning with "झील" than a query is expanded into.
+	var many []string
+	for i := range maxExpansion + 5 {
+		many = append([]string{file(fmt.Sprintf("झील%03d किनारे", i))}, many...)
+	}
+	if got := find("झील"); !slices.Equal(got, many) {
+		t.Errorf("झील: %d found, want %d", len(got), len(many))
+	}
+	if got := find("झील000"); len(got) != 1 || got[0] != many[len(many)-1] {
+		t.Errorf("झील000: %v, want %v", got, many[len(many)-1:])
+	}
+	if got := find("झील01 किनारे"); !slices.Equal(got, many[len(many)-20:len(many)-10]) {
+		t.Errorf("झील01 किनारे: %v, want %v", got, many[len(many)-20:len(many)-10])
+	}
+	if got := find("झील2"); got != nil {
+		t.Errorf("झील2: %v, want nothing", got)
+	}
+	// Indexed by the backlog, as after migrate-to: its words are added.
+	late := file("तालाबघाट की सफ़ाई")
+	if _, err := s.wdb.ExecContext(ctx, "UPDATE complaints SET search = NULL WHERE number = $1", late); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.wdb.ExecContext(ctx, "DELETE FROM search_words WHERE word LIKE 'तालाब%'"); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("तालाब"); got != nil {
+		t.Fatalf("before indexing: %v", got)
+	}
+	if err := s.indexBacklog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("तालाब किनारे"); got != nil {
+		t.Errorf("तालाब किनारे: %v, want nothing", got)
+	}
+	if got := find("तालाब"); !slices.Equal(got, []string{late}) {
+		t.Errorf("तालाब after indexing: %v, want %v", got, []string{late})
+	}
+}
