@@ -81,7 +81,8 @@ ORDER BY x.n ON CONFLICT (idem_key) DO NOTHING)`)
 		if err != nil {
 			return 0, false, err
 		}
-		b.WriteString(",\nn AS (SELECT pg_notify(?, ?) FROM e)")
+		// Its Seq is the event's ID, which the statement gives.
+		b.WriteString(",\nn AS (SELECT pg_notify(?, CAST(jsonb_set(CAST(? AS jsonb), '{Seq}', to_jsonb(e.id)) AS text)) FROM e)")
 		args = append(args, pgLiveChannel, string(payload))
 		notify = ", (SELECT COUNT(*) FROM n)"
 	}

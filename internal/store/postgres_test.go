@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -237,5 +238,73 @@ func TestSearchWords(t *testing.T) {
 	}
 	if got := find("तालाब"); !slices.Equal(got, []string{late}) {
 		t.Errorf("तालाब after indexing: %v, want %v", got, []string{late})
+	}
+}
+
+// TestListenerReplay: a server whose listener lost its connection while a
+// complaint was filed publishes that filing when it is back, rebuilt from
+// the history with its event's ID, as the live event would have been.
+func TestListenerReplay(t *testing.T) {
+	url := pgtest.MustDatabase(t)
+	got := make(chan grievance.Change, 64)
+	blobs, err := blob.NewDir(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), Options{DatabaseURL: url, Now: time.Now, Blobs: blobs,
+		Messenger: storetest.Messenger{}, Publish: func(c grievance.Change) { got <- c }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mustFixture(t, s)
+	ctx := context.Background()
+	file := func() *grievance.Complaint {
+		in := sample()
+		in.Photos = nil
+		c, err := s.File(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	wait := func(number string) grievance.Change {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case c := <-got:
+				if c.Number == number && c.Kind == grievance.ActFile {
+					return c
+				}
+			case <-deadline:
+				t.Fatalf("no live event for %s", number)
+			}
+		}
+	}
+	first := file()
+	heard := wait(first.Number)
+	hist, err := s.History(ctx, grievance.SystemActor, first.Number)
+	if err != nil || heard.Seq != hist[0].ID {
+		t.Fatalf("live event's Seq %d, want the filing's event %v (%v)", heard.Seq, hist, err)
+	}
+
+	broken, resume := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	listenBroken = func() {
+		once.Do(func() { close(broken) })
+		<-resume
+	}
+	t.Cleanup(func() { listenBroken = nil })
+	if _, err := s.wdb.ExecContext(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"); err != nil {
+		t.Fatal(err)
+	}
+	<-broken
+	missed := file() // nobody listens on this server now
+	close(resume)
+	c := wait(missed.Number)
+	hist, err = s.History(ctx, grievance.SystemActor, missed.Number)
+	if err != nil || c.Seq != hist[0].ID || c.Status != missed.Status || c.Area != missed.Area || c.Department != missed.Department {
+		t.Fatalf("replayed %+v; want the filing of %+v (event %v, %v)", c, missed, hist, err)
 	}
 }
