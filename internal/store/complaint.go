@@ -272,17 +272,6 @@ func (s *Store) File(ctx context.Context, in grievance.NewComplaint) (*grievance
 		if s.d.pg {
 			doc = searchDocument(c.Number, c.Mobile, c.Name, c.Description)
 		}
-		if s.d.pg && len(atts) == 0 {
-			// One statement, one round trip (intake_pg.go).
-			_, ok, err := s.filePG(ctx, c, ev, doc, msgs, now)
-			if err == nil && !ok {
-				continue // the number is taken: draw again
-			}
-			if err != nil {
-				return nil, wrap("file complaint", err)
-			}
-			return c, nil
-		}
 		err = s.write(ctx, func(w *wtx) error {
 			if err := insertComplaint(w, c, doc); err != nil {
 				return err

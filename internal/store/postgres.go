@@ -170,26 +170,13 @@ func (s *Store) applyMigrationPG(ctx context.Context, conn *sql.Conn, m migratio
 // writePG runs fn in a transaction of its own, retrying it from the start
 // on a serialization failure or deadlock.
 func (s *Store) writePG(ctx context.Context, fn func(*wtx) error) error {
-	return s.retryPG(ctx, func(tctx context.Context) error { return s.writeOncePG(tctx, fn) })
-}
-
-// retryPG runs once, with the write timeout and without the caller's
-// cancellation once begun (see writeOncePG), again after a serialization
-// failure, a deadlock or a connection that died before anything reached
-// the server.
-func (s *Store) retryPG(ctx context.Context, once func(context.Context) error) error {
 	for attempt := 0; ; attempt++ {
 		select {
 		case <-s.quit:
 			return errClosed
 		default:
 		}
-		err := ctx.Err()
-		if err == nil {
-			tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pgWriteTimeout)
-			err = once(tctx)
-			cancel()
-		}
+		err := s.writeOncePG(ctx, fn)
 		if err == nil {
 			return nil
 		}
@@ -216,11 +203,15 @@ func (s *Store) retryPG(ctx context.Context, once func(context.Context) error) e
 // a database that stopped answering.
 const pgWriteTimeout = 20 * time.Second
 
-// writeOncePG runs fn in a transaction on tctx, which retryPG gives: once
-// begun, the write runs to its commit or failure regardless of the
-// caller's cancellation, so that its answer is the truth about the
-// database, as with SQLite's writer.
-func (s *Store) writeOncePG(tctx context.Context, fn func(*wtx) error) error {
+func (s *Store) writeOncePG(ctx context.Context, fn func(*wtx) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	// Once begun, the write runs to its commit or failure regardless of the
+	// caller's cancellation, so that its answer is the truth about the
+	// database, as with SQLite's writer.
+	tctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), pgWriteTimeout)
+	defer cancel()
 	tx, err := s.wdb.DB.BeginTx(tctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead})
 	if err != nil {
 		return err
