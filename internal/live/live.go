@@ -42,7 +42,6 @@ type Bus struct {
 	// ring to their place in the bus's order.
 	shared bool
 	at     map[int64]int64
-	top    int64 // the largest ID given
 
 	subMu sync.Mutex // the subscriptions
 	subs  map[*Subscription]struct{}
@@ -79,8 +78,7 @@ func NewBus(size int, epoch int64) *Bus {
 // (PostgreSQL notifies every server in commit order, which need not be the
 // order of the IDs), and the screen gets the events after it there. A
 // change already in the ring is not published again, so that a listener
-// may replay what it may have missed. Changes without a Seq are numbered
-// after the largest Seq seen.
+// may replay what it may have missed.
 func NewSharedBus(size int) *Bus {
 	b := NewBus(size, 0)
 	b.shared, b.at = true, map[int64]int64{}
@@ -106,9 +104,12 @@ func (b *Bus) Publish(c grievance.Change) {
 		if c.Seq > 0 {
 			id = c.Seq
 		} else {
-			id = b.top + 1
+			// A change without a Seq (none is published so on
+			// PostgreSQL) cannot be found on another server: a negative
+			// ID, which no Seq can take, and a screen that reconnects
+			// with it just gets what comes next.
+			id = -(b.seq + 1)
 		}
-		b.top = max(b.top, id)
 		if old := b.ring[b.next]; old.n != 0 {
 			delete(b.at, old.ID) // overwritten below
 		}

@@ -176,3 +176,25 @@ func settle(b *Bus) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// TestSharedBusWithoutSeq: a change without a Seq on a shared bus gets an
+// ID no Seq can take, so the change with the next Seq is not mistaken for
+// it; a screen that reconnects after it gets what comes next.
+func TestSharedBusWithoutSeq(t *testing.T) {
+	b := NewSharedBus(8)
+	defer b.Close()
+	s, _, _ := b.Subscribe(0, 8)
+	b.Publish(grievance.Change{Number: "a", Seq: 1})
+	b.Publish(grievance.Change{Number: "b"})
+	b.Publish(grievance.Change{Number: "c", Seq: 2})
+	var ids []int64
+	for range 3 {
+		ids = append(ids, (<-s.C).ID)
+	}
+	if ids[0] != 1 || ids[1] >= 0 || ids[2] != 2 {
+		t.Fatalf("IDs %v, want 1, a negative one, 2", ids)
+	}
+	if _, missed, ok := b.Subscribe(ids[1], 8); !ok || len(missed) != 0 {
+		t.Fatalf("after %d: %+v %v; want what comes next", ids[1], missed, ok)
+	}
+}
