@@ -313,7 +313,7 @@ func insertComplaint(w *wtx, c *grievance.Complaint, doc string) error {
 		c.DuplicateOf, ms(c.Created), ms(c.Updated)}
 	if w.s.d.pg {
 		// The search terms go in the same statement (one round trip less).
-		err := w.QueryRowContext(w.ctx, insertComplaintSearchQ, append(args, doc, searchWords(doc))...).Scan(&c.ID)
+		err := w.QueryRowContext(w.ctx, insertComplaintSearchQ, append(args, doc, w.newWords(doc))...).Scan(&c.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNumberTaken
 		}

@@ -90,6 +90,38 @@ func searchWords(doc string) []string {
 	return out
 }
 
+// maxKnownWords bounds the words a store remembers as being in
+// search_words; past it, new words are sent every time (and cost an index
+// probe each).
+const maxKnownWords = 200000
+
+// newWords are the words of doc (searchWords) this store does not know to
+// be in search_words already; once the write that inserts them commits,
+// they are known.
+func (w *wtx) newWords(doc string) []string {
+	s := w.s
+	all := searchWords(doc)
+	out := all[:0:0]
+	for _, t := range all {
+		if _, ok := s.knownWords.Load(t); !ok {
+			out = append(out, t)
+		}
+	}
+	if len(out) > 0 {
+		w.afterCommit(func() {
+			for _, t := range out {
+				if s.knownCount.Load() >= maxKnownWords {
+					return
+				}
+				if _, had := s.knownWords.LoadOrStore(t, struct{}{}); !had {
+					s.knownCount.Add(1)
+				}
+			}
+		})
+	}
+	return out
+}
+
 // maxExpansion is the most words a query term is turned into on
 // PostgreSQL; a term that begins more stays a prefix.
 const maxExpansion = 100
@@ -221,7 +253,7 @@ func (d *dialect) textSearch(terms []string, words [][]string) textSearch {
 func indexSearch(w *wtx, id int64, doc string) error {
 	if w.s.d.pg {
 		_, err := w.exec(`WITH words AS (INSERT INTO search_words (word) SELECT unnest(CAST(? AS text[])) ON CONFLICT DO NOTHING)
-UPDATE complaints SET search = array_to_tsvector(string_to_array(?, ' ')) WHERE id = ?`, searchWords(doc), doc, id)
+UPDATE complaints SET search = array_to_tsvector(string_to_array(?, ' ')) WHERE id = ?`, w.newWords(doc), doc, id)
 		return err
 	}
 	_, err := w.exec("INSERT INTO complaints_fts (rowid, terms) VALUES (?, ?)", id, doc)
