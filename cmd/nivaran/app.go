@@ -119,8 +119,14 @@ func (m *Main) Run(ctx context.Context) error {
 		messenger = m.SMS.planner
 	}
 	// Live screens: every committed change, numbered from the start time so
-	// that a screen reconnecting after a restart is told to reload.
-	m.Bus = live.NewBus(4096, time.Now().UnixMicro())
+	// that a screen reconnecting after a restart is told to reload; on
+	// PostgreSQL by the changes' event IDs, the same on every server, so
+	// that a screen reconnecting to another server catches up there.
+	if c.Database != "" {
+		m.Bus = live.NewSharedBus(4096)
+	} else {
+		m.Bus = live.NewBus(4096, time.Now().UnixMicro())
+	}
 	var smsChanged func([]grievance.SMSTemplateEdit) // other servers' template edits, on PostgreSQL
 	if m.SMS != nil {
 		smsChanged = m.SMS.applyEdits

@@ -25,6 +25,7 @@ func demoCmd(ctx context.Context, args []string) error {
 	data := fs.String("data", defaultData(), "data directory (created if needed)")
 	days := fs.Int("days", 180, "spread the complaints over this many days up to now")
 	seed := fs.Uint64("seed", 1, "random seed: the same seed gives the same data")
+	database := fs.String("database", os.Getenv("NIVARAN_DATABASE_URL"), "PostgreSQL database to fill instead of SQLite in the data directory")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -35,11 +36,15 @@ func demoCmd(ctx context.Context, args []string) error {
 		return err
 	}
 	start := time.Now()
-	done, err := GenerateDemo(ctx, filepath.Join(*data, "nivaran.db"), *n, *days, *seed, time.Now())
+	done, err := GenerateDemo(ctx, filepath.Join(*data, "nivaran.db"), *database, *n, *days, *seed, time.Now())
 	if err != nil {
 		return err
 	}
-	fmt.Printf("generated %d complaints over %d days in %v into %s\n", done, *days, time.Since(start).Round(time.Second), *data)
+	into := *data
+	if *database != "" {
+		into = "PostgreSQL (photos in " + *data + ")"
+	}
+	fmt.Printf("generated %d complaints over %d days in %v into %s\n", done, *days, time.Since(start).Round(time.Second), into)
 	return nil
 }
 
@@ -66,13 +71,18 @@ func (c *demoClock) Set(t time.Time) { c.mu.Lock(); defer c.mu.Unlock(); c.t = t
 // reopened by the citizen), some returned as the wrong department, the
 // youngest still open. It loads the default masters into an empty database.
 // It writes with synchronous=OFF: demonstration data, not records.
-func GenerateDemo(ctx context.Context, path string, n, days int, seed uint64, now time.Time) (int, error) {
+//
+// With database set, the complaints go into that PostgreSQL database
+// instead (photos still in the blobs directory next to path): the same
+// data through the same store, one write at a time (slower: every write
+// is a PostgreSQL transaction).
+func GenerateDemo(ctx context.Context, path, database string, n, days int, seed uint64, now time.Time) (int, error) {
 	clock := &demoClock{t: now}
 	blobs, err := blob.NewDir(filepath.Join(filepath.Dir(path), "blobs"))
 	if err != nil {
 		return 0, err
 	}
-	st, err := store.Open(ctx, store.Options{Path: path, Now: clock.Now, Bulk: true, Blobs: blobs})
+	st, err := store.Open(ctx, store.Options{Path: path, DatabaseURL: database, Now: clock.Now, Bulk: true, Blobs: blobs})
 	if err != nil {
 		return 0, err
 	}

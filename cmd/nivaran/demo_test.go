@@ -2,11 +2,13 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"nivaran/internal/grievance"
+	"nivaran/internal/store/pgtest"
 )
 
 // TestDemo: the generator makes complaints whose lives progressed: some
@@ -14,11 +16,29 @@ import (
 // repeat complainants; the server then starts on that data.
 func TestDemo(t *testing.T) {
 	data := t.TempDir()
-	n, err := GenerateDemo(context.Background(), filepath.Join(data, "nivaran.db"), 400, 60, 7, time.Now())
+	database := ""
+	if os.Getenv("NIVARAN_TEST_E2E_POSTGRES") != "" {
+		database = e2eDatabase(t, data) // the one MustRunMain then opens
+	}
+	checkDemo(t, data, database, nil)
+}
+
+// TestDemoPostgres: `nivaran demo --database postgres://…` generates the
+// same kind of data into PostgreSQL, and the server starts on it there.
+func TestDemoPostgres(t *testing.T) {
+	data, database := t.TempDir(), pgtest.MustDatabase(t)
+	checkDemo(t, data, database, map[string]string{"NIVARAN_DATABASE_URL": database})
+}
+
+func checkDemo(t *testing.T, data, database string, env map[string]string) {
+	n, err := GenerateDemo(context.Background(), filepath.Join(data, "nivaran.db"), database, 400, 60, 7, time.Now())
 	if err != nil || n != 400 {
 		t.Fatalf("generated %d: %v", n, err)
 	}
-	m := MustRunMain(t, data, nil)
+	if _, err := os.Stat(filepath.Join(data, "nivaran.db")); (database == "") != (err == nil) {
+		t.Errorf("database %q: SQLite file in the data directory: %v", database, err)
+	}
+	m := MustRunMain(t, data, env)
 	counts := map[grievance.Status]int{}
 	channels := map[grievance.Channel]int{}
 	cursor := ""

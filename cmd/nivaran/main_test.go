@@ -84,8 +84,7 @@ var e2eDatabases sync.Map
 
 // e2eDatabase is the PostgreSQL database of data directory data, with
 // NIVARAN_TEST_E2E_POSTGRES set: the end-to-end tests then run on
-// PostgreSQL (on the server pgtest names) instead of SQLite. (TestDemo
-// then fails: `nivaran demo` generates SQLite only.)
+// PostgreSQL (on the server pgtest names) instead of SQLite.
 func e2eDatabase(t testing.TB, data string) string {
 	u, ok := e2eDatabases.Load(data)
 	if !ok {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -134,4 +135,65 @@ func TestSeveralServers(t *testing.T) {
 func kill(m *Main) {
 	m.HTTP.Close()
 	m.Close()
+}
+
+// TestWallCatchUpOnAnotherServer: on PostgreSQL the live wall's event IDs
+// are the complaints' history event IDs, the same on every server. A wall
+// that read up to an event on the first server and reconnects to the
+// second (Last-Event-ID) gets there what was filed meanwhile on either, in
+// order, and is not told to reload.
+func TestWallCatchUpOnAnotherServer(t *testing.T) {
+	dbURL := pgtest.MustDatabase(t)
+	data := t.TempDir()
+	env := map[string]string{"NIVARAN_DATABASE_URL": dbURL}
+	a := MustRunMain(t, data, env)
+	b := MustRunMain(t, data, env)
+	ctx := context.Background()
+	admin := newClient(t, a)
+	admin.login("admin", testAdminPassword)
+	adminOnB := newClient(t, b)
+	adminOnB.http.Jar = admin.http.Jar
+	adminOnB.http.Jar.SetCookies(mustURL(b.URL()), admin.http.Jar.Cookies(mustURL(a.URL())))
+	eventOf := func(number string) string {
+		t.Helper()
+		h, err := a.Store.History(ctx, grievance.SystemActor, number)
+		if err != nil || len(h) == 0 {
+			t.Fatalf("history of %s: %v %v", number, h, err)
+		}
+		return strconv.FormatInt(h[0].ID, 10)
+	}
+
+	stream := openSSE(t, admin, "")
+	first := fileJSON(t, newClient(t, a), nil)["number"].(string)
+	id1, _, data1 := stream.next(t, 5*time.Second)
+	if !strings.Contains(data1, first) || id1 != eventOf(first) {
+		t.Fatalf("A's wall got %s %s, want the filing of %s as event %s", id1, data1, first, eventOf(first))
+	}
+	stream.res.Body.Close() // the wall loses A
+
+	// Filed while the wall is away, on either server.
+	missed := []string{
+		fileJSON(t, newClient(t, b), nil)["number"].(string),
+		fileJSON(t, newClient(t, a), nil)["number"].(string),
+	}
+	// B has heard both.
+	last, _ := strconv.ParseInt(eventOf(missed[1]), 10, 64)
+	for deadline := time.Now().Add(10 * time.Second); b.Bus.Last() != last; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("B's bus is at %d, want %d", b.Bus.Last(), last)
+		}
+	}
+
+	re := openSSE(t, adminOnB, id1)
+	for _, number := range missed {
+		id, typ, data := re.next(t, 5*time.Second)
+		if typ != "" || !strings.Contains(data, number) || id != eventOf(number) {
+			t.Fatalf("B's wall after %s got %q %s %s, want the filing of %s as event %s", id1, typ, id, data, number, eventOf(number))
+		}
+	}
+	// And goes on live.
+	next := fileJSON(t, newClient(t, a), nil)["number"].(string)
+	if id, _, data := re.next(t, 5*time.Second); !strings.Contains(data, next) || id != eventOf(next) {
+		t.Fatalf("B's wall then got %s %s, want %s", id, data, next)
+	}
 }

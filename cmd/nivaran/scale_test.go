@@ -28,7 +28,7 @@ func scaleData(b *testing.B, n int) string {
 		b.Fatal(err)
 	}
 	start := time.Now()
-	if _, err := GenerateDemo(context.Background(), filepath.Join(dir, "nivaran.db"), n, 180, 1, time.Now()); err != nil {
+	if _, err := GenerateDemo(context.Background(), filepath.Join(dir, "nivaran.db"), "", n, 180, 1, time.Now()); err != nil {
 		b.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(dir, "complete"), nil, 0o600)

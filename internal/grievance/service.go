@@ -185,10 +185,13 @@ type Change struct {
 	Level      int
 	Location   *Point
 	At         time.Time
+	// Seq is the ID of the complaint history's event (the same on every
+	// server of a database); 0 when there is none.
+	Seq int64
 }
 
 // ChangeOf describes event ev on complaint c as a Change.
 func ChangeOf(c *Complaint, ev Event) Change {
 	return Change{Kind: ev.Kind, Number: c.Number, Status: c.Status, From: ev.From, Channel: c.Channel, Category: c.Category,
-		Area: c.Area, Department: c.Department, Level: c.Level, Location: c.Location, At: ev.At}
+		Area: c.Area, Department: c.Department, Level: c.Level, Location: c.Location, At: ev.At, Seq: ev.ID}
 }

@@ -5,7 +5,11 @@
 // that a screen that reconnects after a network drop or a server restart
 // (server-sent events send Last-Event-ID) catches up on what it missed; one
 // that missed more than the ring holds is told to reload. Across several
-// servers, PostgreSQL's LISTEN/NOTIFY will feed each server's bus.
+// servers, PostgreSQL's LISTEN/NOTIFY feeds each server's bus, every one the
+// same changes in the same order (commit order), and the bus is shared
+// (NewSharedBus): its events are numbered by the changes' own IDs (the
+// complaint history's event IDs), the same on every server, so a screen
+// that reconnects to another server catches up there.
 package live
 
 import (
@@ -18,6 +22,7 @@ import (
 type Event struct {
 	ID     int64
 	Change grievance.Change
+	n      int64 // the bus's own order: ID on a bus that numbers its events
 }
 
 // Bus fans changes out to subscribers. Publish only numbers the change and
@@ -33,6 +38,10 @@ type Bus struct {
 	next  int     // where the next event goes in ring
 	full  bool
 	epoch int64 // distinguishes this process's numbering from an earlier one's
+	// shared: events are numbered by Change.Seq; at maps the IDs in the
+	// ring to their place in the bus's order.
+	shared bool
+	at     map[int64]int64
 
 	subMu sync.Mutex // the subscriptions
 	subs  map[*Subscription]struct{}
@@ -62,6 +71,20 @@ func NewBus(size int, epoch int64) *Bus {
 	return b
 }
 
+// NewSharedBus returns a bus that keeps the last size events and numbers
+// them by their changes' Seq, which every server gives the same change
+// (PostgreSQL's event IDs): a screen's Last-Event-ID from one server is
+// found in another's ring, which holds the same changes in the same order
+// (PostgreSQL notifies every server in commit order, which need not be the
+// order of the IDs), and the screen gets the events after it there. A
+// change already in the ring is not published again, so that a listener
+// may replay what it may have missed.
+func NewSharedBus(size int) *Bus {
+	b := NewBus(size, 0)
+	b.shared, b.at = true, map[int64]int64{}
+	return b
+}
+
 // Close stops the fan-out; subscriptions get nothing more.
 func (b *Bus) Close() {
 	close(b.stop)
@@ -72,8 +95,28 @@ func (b *Bus) Close() {
 // blocks and costs the same however many screens are open.
 func (b *Bus) Publish(c grievance.Change) {
 	b.mu.Lock()
+	id := b.seq + 1
+	if b.shared {
+		if _, dup := b.at[c.Seq]; dup && c.Seq > 0 {
+			b.mu.Unlock()
+			return
+		}
+		if c.Seq > 0 {
+			id = c.Seq
+		} else {
+			// A change without a Seq (none is published so on
+			// PostgreSQL) cannot be found on another server: a negative
+			// ID, which no Seq can take, and a screen that reconnects
+			// with it just gets what comes next.
+			id = -(b.seq + 1)
+		}
+		if old := b.ring[b.next]; old.n != 0 {
+			delete(b.at, old.ID) // overwritten below
+		}
+		b.at[id] = b.seq + 1
+	}
 	b.seq++
-	b.ring[b.next] = Event{ID: b.seq, Change: c}
+	b.ring[b.next] = Event{ID: id, Change: c, n: b.seq}
 	b.next = (b.next + 1) % len(b.ring)
 	if b.next == 0 {
 		b.full = true
@@ -104,7 +147,7 @@ func (b *Bus) fanout() {
 				continue
 			}
 			for _, e := range evs {
-				if e.ID <= s.from {
+				if e.n <= s.from {
 					continue
 				}
 				select {
@@ -155,6 +198,14 @@ func (b *Bus) Subscribe(after int64, buffer int) (s *Subscription, missed []Even
 	b.subMu.Lock()
 	b.subs[s] = struct{}{}
 	b.subMu.Unlock()
+	if b.shared && after > 0 {
+		// Where the screen was, in this bus's order.
+		n, found := b.at[after]
+		if !found {
+			return s, nil, false
+		}
+		after = n
+	}
 	if after <= 0 || after >= b.seq {
 		return s, nil, after <= 0 || after == b.seq
 	}
@@ -162,11 +213,11 @@ func (b *Bus) Subscribe(after int64, buffer int) (s *Subscription, missed []Even
 	if b.full {
 		count, start = len(b.ring), b.next
 	}
-	if count == 0 || after < b.epoch || after+1 < b.ring[start].ID {
+	if count == 0 || after < b.epoch || after+1 < b.ring[start].n {
 		return s, nil, false
 	}
 	for k := 0; k < count; k++ {
-		if e := b.ring[(start+k)%len(b.ring)]; e.ID > after {
+		if e := b.ring[(start+k)%len(b.ring)]; e.n > after {
 			missed = append(missed, e)
 		}
 	}
@@ -186,6 +237,12 @@ func (s *Subscription) Close() {
 func (b *Bus) Last() int64 {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	if b.shared {
+		if b.seq == 0 {
+			return 0
+		}
+		return b.ring[(b.next-1+len(b.ring))%len(b.ring)].ID
+	}
 	return b.seq
 }
 

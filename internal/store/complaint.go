@@ -313,7 +313,7 @@ func insertComplaint(w *wtx, c *grievance.Complaint, doc string) error {
 		c.DuplicateOf, ms(c.Created), ms(c.Updated)}
 	if w.s.d.pg {
 		// The search terms go in the same statement (one round trip less).
-		err := w.QueryRowContext(w.ctx, insertComplaintSearchQ, append(args, doc)...).Scan(&c.ID)
+		err := w.QueryRowContext(w.ctx, insertComplaintSearchQ, append(args, doc, w.newWords(doc))...).Scan(&c.ID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return errNumberTaken
 		}
@@ -338,10 +338,14 @@ const (
 	insertComplaintQ = `INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
 description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (number) DO NOTHING`
-	insertComplaintSearchQ = `INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
+	// PostgreSQL: the complaint with its search terms, and its words in
+	// search_words (search.go), in one statement.
+	insertComplaintSearchQ = `WITH c AS (INSERT INTO complaints (number, name, mobile, language, channel, category, area, address,
 description, lat, lng, status, department, assignee_id, level, due, duplicate_of, created, updated, search)
 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, array_to_tsvector(string_to_array(?, ' ')))
-ON CONFLICT (number) DO NOTHING RETURNING id`
+ON CONFLICT (number) DO NOTHING RETURNING id),
+words AS (INSERT INTO search_words (word) SELECT unnest(CAST(? AS text[])) ON CONFLICT DO NOTHING)
+SELECT id FROM c`
 )
 
 // Complaint returns the complaint with its attachments if actor may see it;
@@ -640,8 +644,15 @@ func (s *Store) Search(ctx context.Context, actor grievance.Actor, f grievance.C
 			return grievance.ComplaintPage{}, wrap("search", err)
 		}
 	}
+	var words [][]string
+	if len(terms) > 0 && s.d.pg {
+		var err error
+		if words, err = s.expandTerms(ctx, terms); err != nil {
+			return grievance.ComplaintPage{}, wrap("search", err)
+		}
+	}
 	if len(terms) > 0 {
-		text = s.d.textSearch(terms)
+		text = s.d.textSearch(terms, words)
 		from = text.from
 		add(text.cond, text.arg)
 	}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"log/slog"
 	"time"
@@ -23,8 +24,8 @@ import (
 // hands the stored edits to Options.SMSTemplatesChanged.
 //
 // A notification sent while a server's listener is disconnected is not
-// delivered to it again: its screens miss that change in the feed (their
-// figures are recomputed from the database every few seconds anyway).
+// delivered to it again; when the listener is back, it replays the live
+// events it may have missed from the complaints' history (replayLive).
 const (
 	pgLiveChannel    = "nivaran_live"
 	pgMastersChannel = "nivaran_masters"
@@ -96,6 +97,8 @@ func (s *Store) listen(ctx context.Context, ready chan<- error) {
 			if first {
 				ready <- nil
 				first = false
+			} else {
+				s.replayLive(ctx)
 			}
 			backoff = 100 * time.Millisecond
 		})
@@ -107,6 +110,9 @@ func (s *Store) listen(ctx context.Context, ready chan<- error) {
 			return
 		}
 		slog.Warn("store: live events from other servers interrupted; reconnecting", "err", err)
+		if listenBroken != nil {
+			listenBroken()
+		}
 		select {
 		case <-time.After(backoff):
 		case <-ctx.Done():
@@ -129,6 +135,15 @@ func (s *Store) listenOnce(ctx context.Context, listening func()) error {
 			return err
 		}
 	}
+	if s.liveSeen.Load() == 0 {
+		// Where the history stood when this server began to listen: a
+		// replay after a reconnection starts from there at the earliest.
+		var top int64
+		if err := s.rdb.QueryRowContext(ctx, "SELECT COALESCE(MAX(id), 0) FROM events").Scan(&top); err != nil {
+			return err
+		}
+		s.liveSeen.CompareAndSwap(0, max(top, 1))
+	}
 	listening()
 	// Masters changed while this listener was away are picked up now.
 	if err := s.reloadMasters(ctx, nil); err != nil {
@@ -146,6 +161,10 @@ func (s *Store) listenOnce(ctx context.Context, listening func()) error {
 			if err := json.Unmarshal([]byte(n.Payload), &ch); err != nil {
 				slog.Warn("store: live event", "err", err)
 				continue
+			}
+			if ch.Seq > 0 {
+				for seen := s.liveSeen.Load(); ch.Seq > seen && !s.liveSeen.CompareAndSwap(seen, ch.Seq); seen = s.liveSeen.Load() {
+				}
 			}
 			if s.publish != nil {
 				s.publish(ch)
@@ -172,4 +191,56 @@ func (s *Store) reloadSMSTemplates(ctx context.Context) {
 		return
 	}
 	s.smsChanged(edits)
+}
+
+// listenBroken, when set by a test, runs each time the listener has lost
+// its connection, before it reconnects.
+var listenBroken func()
+
+// replaySlack is how far below the newest event heard a replay begins:
+// event IDs are drawn at insert, and a transaction that drew a smaller ID
+// may commit after one that drew a larger (at most one per pooled
+// connection of every server at a time).
+const replaySlack = 256
+
+// replayMax is the most events a replay publishes (the live bus holds
+// 4096; a screen that missed more reloads anyway).
+const replayMax = 4096
+
+// replayLive publishes again the live events committed while the listener
+// was away, rebuilt from the complaints' history: the events after the
+// newest one heard, less replaySlack, oldest first. The bus publishes an
+// event it already holds only once (live.NewSharedBus). Category,
+// channel and location are the complaint's as it stands now.
+func (s *Store) replayLive(ctx context.Context) {
+	if s.publish == nil {
+		return
+	}
+	from := s.liveSeen.Load() - replaySlack
+	var out []grievance.Change
+	err := each(ctx, s.rdb, `SELECT e.id, e.kind, e.from_status, COALESCE(NULLIF(e.to_status, ''), c.status), e.department, e.level,
+e.area, e.at, c.number, c.channel, c.category, c.lat, c.lng
+FROM events e JOIN complaints c ON c.id = e.complaint_id
+WHERE e.id > ? AND e.kind <> ? ORDER BY e.id DESC LIMIT ?`, func(r scanner) error {
+		var ch grievance.Change
+		var at int64
+		var lat, lng sql.NullFloat64
+		if err := r.Scan(&ch.Seq, &ch.Kind, &ch.From, &ch.Status, &ch.Department, &ch.Level, &ch.Area, &at,
+			&ch.Number, &ch.Channel, &ch.Category, &lat, &lng); err != nil {
+			return err
+		}
+		ch.At, ch.Location = fromMs(at), point(lat, lng)
+		out = append(out, ch)
+		return nil
+	}, from, string(grievance.ActWarnDue), replayMax)
+	if err != nil {
+		slog.Warn("store: replay live events", "err", err)
+		return
+	}
+	for i := len(out) - 1; i >= 0; i-- {
+		ch := out[i]
+		for seen := s.liveSeen.Load(); ch.Seq > seen && !s.liveSeen.CompareAndSwap(seen, ch.Seq); seen = s.liveSeen.Load() {
+		}
+		s.publish(ch)
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -168,5 +169,143 @@ func TestMastersReadYourWrites(t *testing.T) {
 			t.Fatalf("the other server's masters still say %q, want %q", name(m), area.Name.En)
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSearchWords: on PostgreSQL a query word is turned into the words of
+// the index it begins (search_words); a complaint indexed later (at
+// start-up, after migrate-to) gives its words too, a word that begins more
+// than maxExpansion words is still found as a prefix, and a word that
+// begins none finds nothing.
+func TestSearchWords(t *testing.T) {
+	s := MustOpenPostgres(t, pgtest.MustDatabase(t), time.Now)
+	mustFixture(t, s)
+	ctx := context.Background()
+	file := func(desc string) string {
+		in := sample()
+		in.Photos, in.Description = nil, desc
+		c, err := s.File(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c.Number
+	}
+	find := func(q string) []string {
+		var got []string
+		f := grievance.ComplaintFilter{Text: q, Limit: 500}
+		p, err := s.Search(ctx, grievance.SystemActor, f)
+		if err != nil {
+			t.Fatalf("search %q: %v", q, err)
+		}
+		for _, c := range p.Complaints {
+			got = append(got, c.Number)
+		}
+		return got
+	}
+	// More words beginning with "झील" than a query is expanded into.
+	var many []string
+	for i := range maxExpansion + 5 {
+		many = append([]string{file(fmt.Sprintf("झील%03d किनारे", i))}, many...)
+	}
+	if got := find("झील"); !slices.Equal(got, many) {
+		t.Errorf("झील: %d found, want %d", len(got), len(many))
+	}
+	if got := find("झील000"); len(got) != 1 || got[0] != many[len(many)-1] {
+		t.Errorf("झील000: %v, want %v", got, many[len(many)-1:])
+	}
+	if got := find("झील01 किनारे"); !slices.Equal(got, many[len(many)-20:len(many)-10]) {
+		t.Errorf("झील01 किनारे: %v, want %v", got, many[len(many)-20:len(many)-10])
+	}
+	if got := find("झील2"); got != nil {
+		t.Errorf("झील2: %v, want nothing", got)
+	}
+	// Indexed by the backlog, as after migrate-to: its words are added.
+	late := file("तालाबघाट की सफ़ाई")
+	if _, err := s.wdb.ExecContext(ctx, "UPDATE complaints SET search = NULL WHERE number = $1", late); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.wdb.ExecContext(ctx, "DELETE FROM search_words WHERE word LIKE 'तालाब%'"); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("तालाब"); got != nil {
+		t.Fatalf("before indexing: %v", got)
+	}
+	s.knownWords.Clear() // as a new process's, after migrate-to
+	if err := s.indexBacklog(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := find("तालाब किनारे"); got != nil {
+		t.Errorf("तालाब किनारे: %v, want nothing", got)
+	}
+	if got := find("तालाब"); !slices.Equal(got, []string{late}) {
+		t.Errorf("तालाब after indexing: %v, want %v", got, []string{late})
+	}
+}
+
+// TestListenerReplay: a server whose listener lost its connection while a
+// complaint was filed publishes that filing when it is back, rebuilt from
+// the history with its event's ID, as the live event would have been.
+func TestListenerReplay(t *testing.T) {
+	url := pgtest.MustDatabase(t)
+	got := make(chan grievance.Change, 64)
+	blobs, err := blob.NewDir(filepath.Join(t.TempDir(), "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(context.Background(), Options{DatabaseURL: url, Now: time.Now, Blobs: blobs,
+		Messenger: storetest.Messenger{}, Publish: func(c grievance.Change) { got <- c }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	mustFixture(t, s)
+	ctx := context.Background()
+	file := func() *grievance.Complaint {
+		in := sample()
+		in.Photos = nil
+		c, err := s.File(ctx, in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	wait := func(number string) grievance.Change {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		for {
+			select {
+			case c := <-got:
+				if c.Number == number && c.Kind == grievance.ActFile {
+					return c
+				}
+			case <-deadline:
+				t.Fatalf("no live event for %s", number)
+			}
+		}
+	}
+	first := file()
+	heard := wait(first.Number)
+	hist, err := s.History(ctx, grievance.SystemActor, first.Number)
+	if err != nil || heard.Seq != hist[0].ID {
+		t.Fatalf("live event's Seq %d, want the filing's event %v (%v)", heard.Seq, hist, err)
+	}
+
+	broken, resume := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	listenBroken = func() {
+		once.Do(func() { close(broken) })
+		<-resume
+	}
+	t.Cleanup(func() { listenBroken = nil })
+	if _, err := s.wdb.ExecContext(ctx, "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'"); err != nil {
+		t.Fatal(err)
+	}
+	<-broken
+	missed := file() // nobody listens on this server now
+	close(resume)
+	c := wait(missed.Number)
+	hist, err = s.History(ctx, grievance.SystemActor, missed.Number)
+	if err != nil || c.Seq != hist[0].ID || c.Status != missed.Status || c.Area != missed.Area || c.Department != missed.Department {
+		t.Fatalf("replayed %+v; want the filing of %+v (event %v, %v)", c, missed, hist, err)
 	}
 }

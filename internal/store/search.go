@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -66,6 +67,116 @@ func searchDocument(number, mobile, name, description string) string {
 	return strings.Join(searchTerms(number+" "+mobile+" "+name+" "+description), " ")
 }
 
+// digitsOnly reports whether term is all ASCII digits (a number, a
+// mobile): such terms are not in PostgreSQL's search_words.
+func digitsOnly(term string) bool {
+	for i := 0; i < len(term); i++ {
+		if term[i] < '0' || term[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// searchWords are the distinct terms of doc (a searchDocument) that go in
+// PostgreSQL's search_words: those that are not digits only.
+func searchWords(doc string) []string {
+	out := []string{}
+	for _, t := range strings.Fields(doc) {
+		if !digitsOnly(t) && !slices.Contains(out, t) {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// maxKnownWords bounds the words a store remembers as being in
+// search_words; past it, new words are sent every time (and cost an index
+// probe each).
+const maxKnownWords = 200000
+
+// newWords are the words of doc (searchWords) this store does not know to
+// be in search_words already; once the write that inserts them commits,
+// they are known.
+func (w *wtx) newWords(doc string) []string {
+	s := w.s
+	all := searchWords(doc)
+	out := all[:0:0]
+	for _, t := range all {
+		if _, ok := s.knownWords.Load(t); !ok {
+			out = append(out, t)
+		}
+	}
+	if len(out) > 0 {
+		w.afterCommit(func() {
+			for _, t := range out {
+				if s.knownCount.Load() >= maxKnownWords {
+					return
+				}
+				if _, had := s.knownWords.LoadOrStore(t, struct{}{}); !had {
+					s.knownCount.Add(1)
+				}
+			}
+		})
+	}
+	return out
+}
+
+// maxExpansion is the most words a query term is turned into on
+// PostgreSQL; a term that begins more stays a prefix.
+const maxExpansion = 100
+
+// expandTerms turns each query term into the words of the index that
+// begin with it (PostgreSQL). GIN answers a prefix query by collecting
+// every matching entry into a bitmap before it can intersect the terms
+// (tens of milliseconds for two names of a million complaints), and the
+// same query with the exact words (OR'd) in a few: the words come from
+// search_words, which holds every indexed term that has a letter. A term
+// of digits only, or one that begins more than maxExpansion words, stays
+// a prefix (nil). A term that begins no word is matched exactly: no
+// complaint has it, and the index says so at once.
+func (s *Store) expandTerms(ctx context.Context, terms []string) ([][]string, error) {
+	words := make([][]string, len(terms))
+	var ask []string
+	var at []int
+	for i, t := range terms {
+		if !digitsOnly(t) {
+			ask = append(ask, t)
+			at = append(at, i)
+		}
+	}
+	if len(ask) == 0 {
+		return words, nil
+	}
+	got := make([][]string, len(ask))
+	// One round trip for all the terms. U+10FFFF sorts after every
+	// character, so [t, t+U+10FFFF) is every word beginning with t (the
+	// column sorts by code point: COLLATE "C").
+	err := each(ctx, s.rdb, `SELECT q.i, w.word FROM unnest(CAST(? AS text[])) WITH ORDINALITY AS q(t, i)
+CROSS JOIN LATERAL (SELECT word FROM search_words WHERE word >= q.t AND word < q.t || chr(1114111) ORDER BY word LIMIT ?) w`,
+		func(r scanner) error {
+			var i int
+			var w string
+			if err := r.Scan(&i, &w); err != nil {
+				return err
+			}
+			got[i-1] = append(got[i-1], w)
+			return nil
+		}, ask, maxExpansion+1)
+	if err != nil {
+		return nil, err
+	}
+	for j, g := range got {
+		switch {
+		case len(g) == 0:
+			words[at[j]] = []string{ask[j]}
+		case len(g) <= maxExpansion:
+			words[at[j]] = g
+		}
+	}
+	return words, nil
+}
+
 // queryTerms are the distinct terms of a query, at most maxSearchTerms.
 func queryTerms(text string) []string {
 	var out []string
@@ -108,11 +219,17 @@ type textSearch struct {
 // PostgreSQL reads before it turns to the full-text index.
 var textWindow = 20000
 
-func (d *dialect) textSearch(terms []string) textSearch {
+// On PostgreSQL, words are the terms' expansions (expandTerms): a term
+// with words is matched by any of them exactly, one without by its prefix.
+func (d *dialect) textSearch(terms []string, words [][]string) textSearch {
 	parts := make([]string, len(terms))
 	if d.pg {
 		// Terms hold only letters, marks and digits: no quote to escape.
 		for i, t := range terms {
+			if i < len(words) && words[i] != nil {
+				parts[i] = "('" + strings.Join(words[i], "' | '") + "')"
+				continue
+			}
 			parts[i] = "'" + t + "':*"
 		}
 		return textSearch{from: "complaints", cond: "search @@ CAST(? AS tsquery)", arg: strings.Join(parts, " & "),
@@ -135,7 +252,8 @@ func (d *dialect) textSearch(terms []string) textSearch {
 // indexSearch indexes complaint id's words in the write's transaction.
 func indexSearch(w *wtx, id int64, doc string) error {
 	if w.s.d.pg {
-		_, err := w.exec("UPDATE complaints SET search = array_to_tsvector(string_to_array(?, ' ')) WHERE id = ?", doc, id)
+		_, err := w.exec(`WITH words AS (INSERT INTO search_words (word) SELECT unnest(CAST(? AS text[])) ON CONFLICT DO NOTHING)
+UPDATE complaints SET search = array_to_tsvector(string_to_array(?, ' ')) WHERE id = ?`, w.newWords(doc), doc, id)
 		return err
 	}
 	_, err := w.exec("INSERT INTO complaints_fts (rowid, terms) VALUES (?, ?)", id, doc)

@@ -143,6 +143,13 @@ type Store struct {
 	commits atomic.Int64 // transactions committed by the writer (for tests)
 	written atomic.Int64 // writes committed (for tests)
 	retries atomic.Int64 // PostgreSQL: writes tried again after a conflict
+	// liveSeen is the newest event ID the PostgreSQL listener has heard
+	// (or found at its start): a replay after a reconnection starts there.
+	liveSeen atomic.Int64
+	// knownWords are words known to be in PostgreSQL's search_words (put
+	// there by a committed write), so that a filing sends only new ones.
+	knownWords sync.Map
+	knownCount atomic.Int64
 }
 
 // mastersState is the cached masters with the calendar derived from them.

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -90,6 +91,13 @@ func testWebhooks(t *testing.T, e *env) {
 	}
 	if body.Event != grievance.HookRegistered || body.Complaint["number"] != c.Number || body.Complaint["status"] != string(c.Status) || body.ID == "" {
 		t.Fatalf("payload %s: want the registration of %s", da[0].Payload, c.Number)
+	}
+	// Its id names the filing's event in the complaint's history.
+	if want := fmt.Sprintf("%d.%s", da[0].EventID, grievance.HookRegistered); body.ID != want || da[0].EventID == 0 {
+		t.Fatalf("payload id %q (event %d), want %q", body.ID, da[0].EventID, want)
+	}
+	if hist, err := e.h.History(e.ctx, grievance.SystemActor, c.Number); err != nil || len(hist) == 0 || hist[0].ID != da[0].EventID {
+		t.Fatalf("the delivery's event %d is not the filing's (%v, %v)", da[0].EventID, hist, err)
 	}
 	if strings.Contains(da[0].Payload, mobileA) || strings.Contains(da[0].Payload, "Ram Kumar") {
 		t.Fatalf("payload carries the citizen's personal data: %s", da[0].Payload)
