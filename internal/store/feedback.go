@@ -74,17 +74,8 @@ func (s *Store) FeedbackCallDone(ctx context.Context, complaintID int64, resolve
 		return grievance.Errorf(grievance.EInvalid, "error.feedback_answer")
 	}
 	err := s.write(ctx, func(w *wtx) error {
-		res, err := w.exec("UPDATE feedback_calls SET answer = ?, done_at = ? WHERE complaint_id = ? AND resolved_at = ?",
-			answer, ms(now), complaintID, ms(resolvedAt))
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return notFound()
-		}
-		return nil
+		return oneChanged(w.exec("UPDATE feedback_calls SET answer = ?, done_at = ? WHERE complaint_id = ? AND resolved_at = ?",
+			answer, ms(now), complaintID, ms(resolvedAt)))
 	})
 	return wrap("feedback call done", err)
 }

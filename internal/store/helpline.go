@@ -343,14 +343,7 @@ func (s *Store) Calls(ctx context.Context, from, to time.Time, limit int) ([]gri
 // unknown call.
 func (s *Store) LinkCallComplaint(ctx context.Context, callID int64, complaint string) error {
 	err := s.write(ctx, func(w *wtx) error {
-		res, err := w.exec("UPDATE calls SET complaint = ? WHERE id = ?", complaint, callID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound()
-		}
-		return nil
+		return oneChanged(w.exec("UPDATE calls SET complaint = ? WHERE id = ?", complaint, callID))
 	})
 	return wrap("link call", err)
 }
@@ -472,15 +465,8 @@ func (s *Store) ExpireRecordings(ctx context.Context, before time.Time, limit in
 // ENotFound when it does not exist or is already done.
 func (s *Store) CallbackDone(ctx context.Context, id, by, callID int64) error {
 	err := s.write(ctx, func(w *wtx) error {
-		res, err := w.exec("UPDATE callback_requests SET done = ?, done_by = ?, call_id = ? WHERE id = ? AND done IS NULL",
-			ms(s.clock()), by, idNull(callID), id)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return notFound()
-		}
-		return nil
+		return oneChanged(w.exec("UPDATE callback_requests SET done = ?, done_by = ?, call_id = ? WHERE id = ? AND done IS NULL",
+			ms(s.clock()), by, idNull(callID), id))
 	})
 	return wrap("callback done", err)
 }

@@ -661,6 +661,22 @@ func (w *wtx) run(fn func(*wtx) error) (err error) {
 	return fn(w)
 }
 
+// oneChanged is the outcome of an UPDATE that must change a row: its
+// error, or not found when it changed none.
+func oneChanged(res sql.Result, err error) error {
+	if err != nil {
+		return err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return err
+	}
+	if n == 0 {
+		return notFound()
+	}
+	return nil
+}
+
 // afterCommit runs f in the writer once the transaction has committed, if
 // the current op succeeded.
 func (w *wtx) afterCommit(f func()) { w.after = append(w.after, f) }

@@ -121,17 +121,8 @@ func (s *Store) RevokeToken(ctx context.Context, owner grievance.TokenOwner, id 
 	}
 	now := s.clock()
 	err = s.write(ctx, func(w *wtx) error {
-		res, err := w.exec("UPDATE api_tokens SET revoked = ?, revoked_by = ? WHERE id = ? AND "+cond+" AND revoked IS NULL AND expires > ?",
-			ms(now), by, id, arg, ms(now))
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return notFound()
-		}
-		return nil
+		return oneChanged(w.exec("UPDATE api_tokens SET revoked = ?, revoked_by = ? WHERE id = ? AND "+cond+" AND revoked IS NULL AND expires > ?",
+			ms(now), by, id, arg, ms(now)))
 	})
 	return wrap("revoke token", err)
 }
