@@ -35,24 +35,7 @@ func TestOutboxKeysUpgradeSQLite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := readMigrations(migrations, "migrations/sqlite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustExec := func(q string, args ...any) {
-		t.Helper()
-		if _, err := db.Exec(q, args...); err != nil {
-			t.Fatalf("%.60s: %v", q, err)
-		}
-	}
-	mustExec(`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`)
-	for _, m := range list {
-		if m.version >= 22 {
-			break
-		}
-		mustExec(m.sql)
-		mustExec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)", m.version, m.name)
-	}
+	migrateBefore(t, db, "sqlite", 22)
 	insertPreOutboxKeys(t, db, "?")
 	db.Close()
 
@@ -86,7 +69,19 @@ func TestOutboxKeysUpgradePostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	list, err := readMigrations(migrations, "migrations/postgres")
+	migrateBefore(t, db, "postgres", 5)
+	insertPreOutboxKeys(t, db, "$")
+	db.Close()
+
+	s := MustOpenPostgres(t, url, time.Now)
+	checkOutboxKeysUpgrade(t, s)
+}
+
+// migrateBefore applies dialect's migrations older than version to db, as
+// an installation made before that migration holds them.
+func migrateBefore(t *testing.T, db *sql.DB, dialect string, version int) {
+	t.Helper()
+	list, err := readMigrations(migrations, "migrations/"+dialect)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,19 +91,18 @@ func TestOutboxKeysUpgradePostgres(t *testing.T) {
 			t.Fatalf("%.60s: %v", q, err)
 		}
 	}
-	mustExec(`CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`)
+	versions, record := "INTEGER PRIMARY KEY", "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, 0)"
+	if dialect == "postgres" {
+		versions, record = "BIGINT PRIMARY KEY", rebind(record)
+	}
+	mustExec(`CREATE TABLE schema_migrations (version ` + versions + `, name TEXT NOT NULL, applied_at BIGINT NOT NULL)`)
 	for _, m := range list {
-		if m.version >= 5 {
+		if m.version >= version {
 			break
 		}
 		mustExec(m.sql)
-		mustExec("INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, 0)", m.version, m.name)
+		mustExec(record, m.version, m.name)
 	}
-	insertPreOutboxKeys(t, db, "$")
-	db.Close()
-
-	s := MustOpenPostgres(t, url, time.Now)
-	checkOutboxKeysUpgrade(t, s)
 }
 
 func insertPreOutboxKeys(t *testing.T, db *sql.DB, ph string) {
