@@ -27,7 +27,6 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -178,19 +177,19 @@ func BenchmarkIntakeSMS(b *testing.B) {
 			order = []*target{sms, outbox, off}
 		}
 		for i, t := range order {
-			c0 := processCPU()
+			c0 := bench.ProcessCPU()
 			res := drive(t.hc, t.url, bodies, (3*r+i)*7919, n)
-			t.cpu += processCPU() - c0
+			t.cpu += bench.ProcessCPU() - c0
 			t.res.add(res)
 			t.rates = append(t.rates, res.rate())
 			if t == sms {
 				b.StopTimer()
-				c0 := processCPU()
+				c0 := bench.ProcessCPU()
 				d, err := waitDrained(sms.m.Store, 2*time.Minute)
 				if err != nil {
 					b.Fatal(err)
 				}
-				drainCPU += processCPU() - c0
+				drainCPU += bench.ProcessCPU() - c0
 				drain += d
 				b.StartTimer()
 			}
@@ -260,15 +259,6 @@ func BenchmarkIntakeSMS(b *testing.B) {
 
 // smsRounds is how many interleaved rounds BenchmarkIntakeSMS runs.
 const smsRounds = 4
-
-// processCPU returns the CPU time (user + system) this process has used.
-func processCPU() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
 
 // median returns the median of xs (the mean of the middle two when even).
 func median(xs []float64) float64 {
@@ -354,7 +344,7 @@ func BenchmarkDispatcherDurable(b *testing.B) {
 	}
 
 	b.ResetTimer()
-	start, c0 := time.Now(), processCPU()
+	start, c0 := time.Now(), bench.ProcessCPU()
 	claimed, claims := 0, 0
 	for {
 		n, err := d.RunOnce(ctx)
@@ -366,7 +356,7 @@ func BenchmarkDispatcherDurable(b *testing.B) {
 		}
 		claimed, claims = claimed+n, claims+1
 	}
-	el, cpu := time.Since(start), processCPU()-c0
+	el, cpu := time.Since(start), bench.ProcessCPU()-c0
 	b.StopTimer()
 
 	if claimed != want || int(hits.Load()) != want {

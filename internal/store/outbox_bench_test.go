@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
 
@@ -67,7 +66,7 @@ func BenchmarkFileSMS(b *testing.B) {
 			var once sync.Once
 			var ferr error
 			b.ResetTimer()
-			start, c0 := time.Now(), cpuTime()
+			start, c0 := time.Now(), bench.ProcessCPU()
 			for range 64 {
 				wg.Go(func() {
 					for {
@@ -83,7 +82,7 @@ func BenchmarkFileSMS(b *testing.B) {
 				})
 			}
 			wg.Wait()
-			el, cpu := time.Since(start), cpuTime()-c0
+			el, cpu := time.Since(start), bench.ProcessCPU()-c0
 			b.StopTimer()
 			if ferr != nil {
 				b.Fatal(ferr)
@@ -92,13 +91,4 @@ func BenchmarkFileSMS(b *testing.B) {
 			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu_us/complaint")
 		})
 	}
-}
-
-// cpuTime returns the CPU time (user + system) this process has used.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }

@@ -9,10 +9,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
+	"nivaran/internal/bench"
 	"nivaran/internal/grievance"
 )
 
@@ -32,12 +32,6 @@ func writeShortPrompts(t testing.TB) string {
 		}
 	}
 	return dir
-}
-
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func peakRSS() string {
@@ -96,7 +90,7 @@ func TestLoadSipp(t *testing.T) {
 	time.Sleep(500 * time.Millisecond) // sipp's UAS socket
 
 	runtime.GC()
-	cpu0, wall0 := cpuTime(), time.Now()
+	cpu0, wall0 := bench.ProcessCPU(), time.Now()
 	callerPort := freePort(t, false)
 	rate := 50
 	caller := startPeer(t, hold+5*time.Minute, t.TempDir(), sipp, "127.0.0.1:"+strconv.Itoa(int(r.srv.Addr().Port())),
@@ -128,7 +122,7 @@ loop:
 	tick.Stop()
 	wall := time.Since(wall0)
 	waitFor(t, "calls to end", time.Minute, func() bool { return r.srv.Snapshot().Calls == 0 })
-	cpu := cpuTime() - cpu0
+	cpu := bench.ProcessCPU() - cpu0
 	if sippErr != nil {
 		t.Errorf("sipp caller: %v\n%s", sippErr, tail(caller.out.String(), 3000))
 	}
