@@ -84,6 +84,10 @@ type OutboxService interface {
 	ClaimMessages(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]Message, error)
 	// UpdateMessage records u; a status that would move backwards is ignored.
 	UpdateMessage(ctx context.Context, u MessageUpdate) error
+	// UpdateMessages records several updates in one write, each as
+	// UpdateMessage would; it returns each one's error, or err when none
+	// was recorded.
+	UpdateMessages(ctx context.Context, us []MessageUpdate) ([]error, error)
 	// Message returns a message by ID; ENotFound.
 	Message(ctx context.Context, id int64) (*Message, error)
 	// Messages lists the newest messages, optionally only to one mobile.

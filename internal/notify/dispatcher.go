@@ -49,6 +49,25 @@ type Dispatcher struct {
 	opts   DispatcherOptions
 	sent   grievance.MessageStatus
 	kick   chan struct{}
+	rec    recorder
+}
+
+// recorder writes the outcomes of sends: an outcome that arrives while an
+// earlier write is in the store waits for it, then goes with every other
+// outcome that arrived meanwhile in one write. No outcome waits for any
+// send, so a message sent is recorded as soon as the store can take it
+// (the window in which a crash would send it again stays as short as with
+// one write per message), and a batch costs the store's single writer a
+// few operations instead of one per message.
+type recorder struct {
+	mu      sync.Mutex
+	queue   []pendingUpdate
+	writing bool
+}
+
+type pendingUpdate struct {
+	u    grievance.MessageUpdate
+	done chan error
 }
 
 var gatewayName = regexp.MustCompile(`^[a-z0-9_-]{1,32}$`)
@@ -196,12 +215,48 @@ func (d *Dispatcher) dispatch(ctx context.Context, m grievance.Message) error {
 			"to", grievance.MaskMobile(m.To), "attempts", u.Attempts, "temporary", se.Temporary,
 			"code", se.Code, "status", u.Status, "error", se.Err)
 	}
-	uctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := d.outbox.UpdateMessage(uctx, u); err != nil {
+	if err := d.record(ctx, u); err != nil {
 		return fmt.Errorf("notify: update message %d to %s: %w", m.ID, u.Status, err)
 	}
 	return nil
+}
+
+// record records u with the outcomes pending beside it (see recorder) and
+// returns u's error. The first caller to find no write in progress writes
+// until the queue is empty; the others wait for their answer.
+func (d *Dispatcher) record(ctx context.Context, u grievance.MessageUpdate) error {
+	p := pendingUpdate{u: u, done: make(chan error, 1)}
+	r := &d.rec
+	r.mu.Lock()
+	r.queue = append(r.queue, p)
+	if r.writing {
+		r.mu.Unlock()
+		return <-p.done
+	}
+	r.writing = true
+	for len(r.queue) > 0 {
+		batch := r.queue
+		r.queue = nil
+		r.mu.Unlock()
+		us := make([]grievance.MessageUpdate, len(batch))
+		for i, b := range batch {
+			us[i] = b.u
+		}
+		uctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		errs, err := d.outbox.UpdateMessages(uctx, us)
+		cancel()
+		for i, b := range batch {
+			if err == nil {
+				b.done <- errs[i]
+			} else {
+				b.done <- err
+			}
+		}
+		r.mu.Lock()
+	}
+	r.writing = false
+	r.mu.Unlock()
+	return <-p.done
 }
 
 // Backoff returns the delay before retry number attempt (1 after the first

@@ -66,6 +66,14 @@ func (o *memOutbox) ClaimMessages(ctx context.Context, now time.Time, limit int,
 	return out, nil
 }
 
+func (o *memOutbox) UpdateMessages(ctx context.Context, us []grievance.MessageUpdate) ([]error, error) {
+	errs := make([]error, len(us))
+	for i, u := range us {
+		errs[i] = o.UpdateMessage(ctx, u)
+	}
+	return errs, nil
+}
+
 func (o *memOutbox) UpdateMessage(ctx context.Context, u grievance.MessageUpdate) error {
 	if o.failUpdate != nil {
 		if err := o.failUpdate(u); err != nil {

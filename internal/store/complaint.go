@@ -142,15 +142,17 @@ VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`, c.ID, eventID, a.Key, a.ContentTy
 	return nil
 }
 
+const insertEventQ = `INSERT INTO events (complaint_id, at, kind, actor_id, actor_name, from_status, to_status, note,
+is_public, note_public, assignee_id, department, level, due, area)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT due FROM complaints WHERE id = ?), (SELECT area FROM complaints WHERE id = ?))`
+
 // insertEvent appends e to its complaint's history and sets e.ID. It runs
 // after the complaint row is written: the event records the complaint's
 // deadline as it stands after the change (the scorecard's "in time").
 func insertEvent(w *wtx, e *grievance.Event) error {
 	// The deadline and area in force after the event are the complaint's,
 	// written before the event.
-	q := `INSERT INTO events (complaint_id, at, kind, actor_id, actor_name, from_status, to_status, note,
-is_public, note_public, assignee_id, department, level, due, area)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, (SELECT due FROM complaints WHERE id = ?), (SELECT area FROM complaints WHERE id = ?))`
+	q := insertEventQ
 	args := []any{e.ComplaintID, ms(e.At), string(e.Kind), e.ActorID, e.ActorName, string(e.From), string(e.To), e.Note,
 		b2i(e.Public), b2i(e.NotePublic), idNull(e.AssigneeID), e.Department, e.Level, e.ComplaintID, e.ComplaintID}
 	if w.s.d.pg {

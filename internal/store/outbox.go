@@ -70,15 +70,8 @@ func insertOutbox(w *wtx, complaintID int64, msgs []grievance.Message, now time.
 	if len(msgs) == 0 {
 		return nil
 	}
-	var b strings.Builder
-	b.WriteString(`INSERT INTO messages (idem_key, complaint_id, event, audience, recipient, lang, template_id, text,
-status, attempts, next_attempt, lease_until, gateway_ref, last_error, created, updated) VALUES `)
-	args := make([]any, 0, 12*len(msgs))
-	for i, msg := range msgs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULL, '', '', ?, ?)")
+	args := make([]any, 0, outboxArgs*len(msgs))
+	for _, msg := range msgs {
 		id := msg.ComplaintID
 		if id == 0 {
 			id = complaintID
@@ -90,11 +83,58 @@ status, attempts, next_attempt, lease_until, gateway_ref, last_error, created, u
 		args = append(args, key, idNull(id), msg.Event, msg.Audience, msg.To, string(msg.Lang), msg.TemplateID, msg.Text,
 			ms(now), ms(now), ms(now))
 	}
+	if !keyed && w.outbox != nil {
+		*w.outbox = append(*w.outbox, args...)
+		return nil
+	}
+	_, err := w.exec(insertOutboxQ(len(msgs), keyed), args...)
+	return err
+}
+
+// outboxArgs is the number of arguments of a message in insertOutboxQ.
+const outboxArgs = 11
+
+// flushOutbox inserts the messages that a batch's successful ops queued
+// with their changes (args, outboxArgs per message), in a few statements
+// of up to maxOutboxRows rows, after the last op's savepoint: one
+// statement for many messages costs SQLite's single writer much less than
+// one per change, and rows written outside a savepoint need no copy of
+// their pages in its journal. A failure fails the whole batch, so a change
+// never commits without its messages.
+func flushOutbox(w *wtx, args []any) error {
+	for len(args) > 0 {
+		n := min(len(args)/outboxArgs, maxOutboxRows)
+		for n&(n-1) != 0 {
+			n &= n - 1 // a power of two: few distinct statements to keep prepared
+		}
+		if _, err := w.exec(insertOutboxQ(n, false), args[:n*outboxArgs]...); err != nil {
+			return err
+		}
+		args = args[n*outboxArgs:]
+	}
+	return nil
+}
+
+// maxOutboxRows bounds the rows of one flushOutbox statement (a power of
+// two, well within SQLite's 32,766 arguments).
+const maxOutboxRows = 256
+
+// insertOutboxQ is the statement queuing n messages, of 11 arguments each;
+// keyed skips a message whose key is queued already.
+func insertOutboxQ(n int, keyed bool) string {
+	var b strings.Builder
+	b.WriteString(`INSERT INTO messages (idem_key, complaint_id, event, audience, recipient, lang, template_id, text,
+status, attempts, next_attempt, lease_until, gateway_ref, last_error, created, updated) VALUES `)
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, NULL, '', '', ?, ?)")
+	}
 	if keyed {
 		b.WriteString(" ON CONFLICT (idem_key) WHERE idem_key IS NOT NULL DO NOTHING")
 	}
-	_, err := w.exec(b.String(), args...)
-	return err
+	return b.String()
 }
 
 // The dispatcher's and the attention list's queries name the statuses as
@@ -107,7 +147,7 @@ WHERE status = 'queued' AND next_attempt <= ? AND (lease_until IS NULL OR lease_
 ORDER BY next_attempt, id LIMIT ?`
 	failedMessagesQ = "SELECT " + prefixed("m.", messageCols) + `, COALESCE(c.number, '') FROM messages m
 LEFT JOIN complaints c ON c.id = m.complaint_id
-WHERE m.status IN ('failed', 'undelivered', 'expired') AND m.audience = ? AND m.updated >= ? ORDER BY m.id DESC LIMIT ?`
+WHERE (m.status = 'failed' OR m.status = 'undelivered' OR m.status = 'expired') AND m.audience = ? AND m.updated >= ? ORDER BY m.id DESC LIMIT ?`
 )
 
 // ClaimMessages returns up to limit queued messages due at now and not
@@ -153,9 +193,10 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lea
 
 // claimSQLite reads the due messages on a reader, off the single writer
 // that files complaints (reading them there, texts and all, cost it more
-// than the lease), then leases each in the writer only if it is still
-// queued, due and unleased there: a message that changed or was claimed in
-// between is left out, so no message is ever claimed twice.
+// than the lease), then leases in the writer, in one statement, those still
+// queued, due, unleased and at the same attempt there: a message that
+// changed or was claimed in between is left out, so no message is ever
+// claimed twice.
 func (s *Store) claimSQLite(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]grievance.Message, error) {
 	t := ms(now)
 	var due []grievance.Message
@@ -170,27 +211,40 @@ func (s *Store) claimSQLite(ctx context.Context, now time.Time, limit int, lease
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
+	args := make([]any, 0, 3+2*len(due))
+	args = append(args, ms(now.Add(lease)), t, t)
+	for _, m := range due {
+		args = append(args, m.ID, m.Attempts)
+	}
+	q := leaseMessagesQ(len(due))
 	var out []grievance.Message
 	err = s.write(ctx, func(w *wtx) error {
 		out = out[:0]
+		leased := make(map[int64]bool, len(due))
+		err := each(w.ctx, w, q, func(r scanner) error {
+			var id int64
+			err := r.Scan(&id)
+			leased[id] = true
+			return err
+		}, args...)
 		for _, m := range due {
-			res, err := w.exec(`UPDATE messages SET lease_until = ? WHERE id = ? AND status = 'queued' AND next_attempt <= ?
-AND (lease_until IS NULL OR lease_until <= ?) AND attempts = ?`, ms(now.Add(lease)), m.ID, t, t, m.Attempts)
-			if err != nil {
-				return err
-			}
-			if n, err := res.RowsAffected(); err != nil {
-				return err
-			} else if n == 1 {
+			if leased[m.ID] {
 				out = append(out, m)
 			}
 		}
-		return nil
+		return err
 	})
 	if err != nil {
 		return nil, err
 	}
 	return out, nil
+}
+
+// leaseMessagesQ leases n messages, each named by its ID and attempts, if
+// still queued, due and unleased; it returns the IDs leased.
+func leaseMessagesQ(n int) string {
+	return `UPDATE messages SET lease_until = ? WHERE status = 'queued' AND next_attempt <= ?
+AND (lease_until IS NULL OR lease_until <= ?) AND (id, attempts) IN (VALUES (?, ?)` + strings.Repeat(", (?, ?)", n-1) + ") RETURNING id"
 }
 
 // UpdateMessage records the outcome of a send attempt or a delivery report.
@@ -201,33 +255,63 @@ AND (lease_until IS NULL OR lease_until <= ?) AND attempts = ?`, ms(now.Add(leas
 // keeps the known one. ENotFound for an unknown message; EInvalid for an
 // unknown status.
 func (s *Store) UpdateMessage(ctx context.Context, u grievance.MessageUpdate) error {
-	if u.Status.Rank() < 0 {
-		return wrap("update message", grievance.Errorf(grievance.EInvalid, "error.message_status"))
+	errs, err := s.UpdateMessages(ctx, []grievance.MessageUpdate{u})
+	if err != nil {
+		return err
 	}
-	now := s.clock()
-	var next, ref any // NULL keeps the known value
-	if !u.NextAttempt.IsZero() {
-		next = ms(u.NextAttempt)
-	}
-	if u.GatewayRef != "" {
-		ref = u.GatewayRef
-	}
+	return wrap("update message", errs[0])
+}
+
+// UpdateMessages records several updates, each as UpdateMessage would, in
+// one write: the dispatcher records the outcomes of the sends that ended
+// while its last write was waiting for the writer together, so a message
+// costs the writer one statement instead of an operation of its own. It
+// returns each update's error (nil, ENotFound, EInvalid), or err when the
+// write failed and none was recorded.
+func (s *Store) UpdateMessages(ctx context.Context, us []grievance.MessageUpdate) ([]error, error) {
+	errs := make([]error, len(us))
+	now := ms(s.clock())
 	err := s.write(ctx, func(w *wtx) error {
-		// One statement, not a read and a write: the dispatcher records
-		// two messages per complaint in the writer that files complaints.
-		res, err := w.exec(updateMessageQ(u.Status), string(u.Status), u.Attempts, u.Attempts, next, ref, u.Error, ms(now), u.ID)
-		if err != nil {
-			return err
+		for i, u := range us {
+			errs[i] = nil
+			if u.Status.Rank() < 0 {
+				errs[i] = grievance.Errorf(grievance.EInvalid, "error.message_status")
+				continue
+			}
+			var next, ref any // NULL keeps the known value
+			if !u.NextAttempt.IsZero() {
+				next = ms(u.NextAttempt)
+			}
+			if u.GatewayRef != "" {
+				ref = u.GatewayRef
+			}
+			// One statement, not a read and a write: the dispatcher records
+			// two messages per complaint in the writer that files complaints.
+			res, err := w.exec(updateMessageQ(u.Status), string(u.Status), u.Attempts, u.Attempts, next, ref, u.Error, now, u.ID)
+			if err != nil {
+				return err
+			}
+			if n, err := res.RowsAffected(); err != nil {
+				return err
+			} else if n > 0 {
+				continue
+			}
+			// Nothing changed: a late or repeated report (ignored), or no
+			// such message.
+			var one int
+			if err := noRows(w.QueryRowContext(w.ctx, "SELECT 1 FROM messages WHERE id = ?", u.ID).Scan(&one)); err != nil {
+				if grievance.ErrorCode(err) != grievance.ENotFound {
+					return err
+				}
+				errs[i] = err
+			}
 		}
-		if n, err := res.RowsAffected(); err != nil || n > 0 {
-			return err
-		}
-		// Nothing changed: a late or repeated report (ignored), or no such
-		// message.
-		var one int
-		return noRows(w.QueryRowContext(w.ctx, "SELECT 1 FROM messages WHERE id = ?", u.ID).Scan(&one))
+		return nil
 	})
-	return wrap("update message", err)
+	if err != nil {
+		return nil, wrap("update messages", err)
+	}
+	return errs, nil
 }
 
 // updateMessageQueries are UpdateMessage's statements by new status: each
@@ -241,12 +325,15 @@ var updateMessageQueries = func() map[grievance.MessageStatus]string {
 		var from []string
 		for _, cur := range all {
 			if !cur.Final() && cur.Rank() <= to.Rank() {
-				from = append(from, "'"+string(cur)+"'")
+				from = append(from, "status = '"+string(cur)+"'")
 			}
 		}
+		// Equalities joined by OR, not an IN list: SQLite builds a
+		// temporary table for every IN list of more than two values, at
+		// every execution.
 		out[to] = `UPDATE messages SET status = ?, attempts = CASE WHEN attempts > ? THEN attempts ELSE ? END,
 next_attempt = COALESCE(?, next_attempt), lease_until = NULL, gateway_ref = COALESCE(?, gateway_ref), last_error = ?,
-updated = ? WHERE id = ? AND status IN (` + strings.Join(from, ", ") + ")"
+updated = ? WHERE id = ? AND (` + strings.Join(from, " OR ") + ")"
 	}
 	return out
 }()

@@ -596,6 +596,8 @@ func (s *Store) runBatch(batch []*op) {
 	defer s.keepStmts(w)
 	results := make([]error, len(live))
 	var hooks []func()
+	var opOutbox, outbox []any
+	w.outbox = &opOutbox
 	for i, o := range live {
 		if _, err := w.exec("SAVEPOINT op"); err != nil {
 			tx.Rollback()
@@ -603,6 +605,7 @@ func (s *Store) runBatch(batch []*op) {
 			return
 		}
 		w.after = w.after[:0]
+		opOutbox = opOutbox[:0]
 		err := w.run(o.fn)
 		if err != nil {
 			if _, rerr := w.exec("ROLLBACK TO op"); rerr != nil {
@@ -612,6 +615,7 @@ func (s *Store) runBatch(batch []*op) {
 			}
 		} else {
 			hooks = append(hooks, w.after...)
+			outbox = append(outbox, opOutbox...)
 		}
 		if _, err := w.exec("RELEASE op"); err != nil {
 			tx.Rollback()
@@ -619,6 +623,11 @@ func (s *Store) runBatch(batch []*op) {
 			return
 		}
 		results[i] = err
+	}
+	if err := flushOutbox(w, outbox); err != nil {
+		tx.Rollback()
+		failAll(fmt.Errorf("queue messages: %w", err))
+		return
 	}
 	if err := tx.Commit(); err != nil {
 		// A failed COMMIT may leave SQLite's transaction open on the
@@ -648,6 +657,12 @@ type wtx struct {
 	stmts map[string]*sql.Stmt
 	fresh []string // queries of stmts prepared by this transaction
 	after []func()
+	// outbox holds, in SQLite's writer, the arguments of the messages the
+	// current op queued with a complaint change (outboxArgs per message):
+	// runBatch inserts those of every op that succeeded together, before
+	// it commits (flushOutbox). nil elsewhere: the messages are inserted at
+	// once.
+	outbox *[]any
 }
 
 // run calls fn, turning a panic (a bug) into an error so that the writer,

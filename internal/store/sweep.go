@@ -7,16 +7,16 @@ import (
 	"nivaran/internal/grievance"
 )
 
-// The sweep's queries. Each names its partial index (migration 0003): the
-// index's condition is repeated in the query, so what is read is what is
+// The sweep's queries. Each names its partial index (migrations 0003 and
+// 0023): the index's condition is repeated in the query, in its words, so what is read is what is
 // due. A complaint linked as a duplicate follows its parent: it neither
 // escalates nor warns.
 const (
 	sweepEscalateQ = `SELECT ` + complaintCols + ` FROM complaints INDEXED BY complaints_sweep_escalate
-WHERE status IN ('assigned', 'in_progress', 'reopened') AND on_hold = 0 AND ladder_end = 0 AND due <= ? AND duplicate_of = ''
+WHERE (status = 'assigned' OR status = 'in_progress' OR status = 'reopened') AND on_hold = 0 AND ladder_end = 0 AND due <= ? AND duplicate_of = ''
 ORDER BY due LIMIT ?`
 	sweepWarnQ = `SELECT ` + complaintCols + ` FROM complaints INDEXED BY complaints_sweep_warn
-WHERE status IN ('assigned', 'in_progress', 'reopened') AND on_hold = 0 AND due_warned = 0 AND due > ? AND due <= ? AND duplicate_of = ''
+WHERE (status = 'assigned' OR status = 'in_progress' OR status = 'reopened') AND on_hold = 0 AND due_warned = 0 AND due > ? AND due <= ? AND duplicate_of = ''
 ORDER BY due LIMIT ?`
 	sweepVerifyQ = `SELECT ` + complaintCols + ` FROM complaints INDEXED BY complaints_sweep_verify
 WHERE status = 'resolved' AND resolved_at <= ? ORDER BY resolved_at LIMIT ?`
