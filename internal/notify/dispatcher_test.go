@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -328,4 +329,78 @@ func BenchmarkDispatcher(b *testing.B) {
 		sent += n
 	}
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msgs/s")
+}
+
+// TestDispatcherRecordsTogether: the outcomes that end while a write is in
+// the store go together in the next one, and no outcome waits for a send
+// still in progress (a sent message waiting to be recorded is one a crash
+// would send again).
+func TestDispatcherRecordsTogether(t *testing.T) {
+	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	ob := newMemOutbox()
+	ob.writeDelay = 20 * time.Millisecond
+	var ids []int64
+	for range 24 {
+		ids = append(ids, ob.add(testMessage(start)))
+	}
+	slow, release := ids[0], make(chan struct{})
+	d := MustDispatcher(t, ob, &fakeGateway{send: func(ctx context.Context, m Outgoing) (string, error) {
+		if m.ID == slow {
+			<-release
+		}
+		return "gw", nil
+	}}, DispatcherOptions{Now: func() time.Time { return start }, Workers: 8})
+	done := make(chan error, 1)
+	go func() {
+		_, err := d.RunOnce(context.Background())
+		done <- err
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for _, id := range ids[1:] {
+		for ob.get(id).Status != grievance.MsgSent {
+			if time.Now().After(deadline) {
+				t.Fatalf("message %d not recorded while message %d is being sent", id, slow)
+			}
+			time.Sleep(time.Millisecond)
+		}
+	}
+	if got := ob.get(slow).Status; got != grievance.MsgQueued {
+		t.Fatalf("message still being sent is %s", got)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := ob.get(slow).Status; got != grievance.MsgSent {
+		t.Fatalf("slow message is %s after its send, want sent", got)
+	}
+	ob.mu.Lock()
+	writes, updates := ob.writes, len(ob.updates)
+	ob.mu.Unlock()
+	if updates != len(ids) {
+		t.Fatalf("%d updates recorded for %d messages", updates, len(ids))
+	}
+	// 23 quick outcomes from 8 workers, each write taking 20 ms: one
+	// write per message would be 24.
+	if writes > len(ids)/2 {
+		t.Fatalf("%d writes for %d outcomes: not recorded together", writes, len(ids))
+	}
+	t.Logf("%d outcomes in %d writes", updates, writes)
+}
+
+// TestDispatcherRecordFails: a failed write reaches the dispatch of every
+// outcome it carried, and RunOnce reports it.
+func TestDispatcherRecordFails(t *testing.T) {
+	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
+	ob := newMemOutbox()
+	for range 5 {
+		ob.add(testMessage(start))
+	}
+	ob.failUpdate = func(grievance.MessageUpdate) error { return errors.New("disk full") }
+	d := MustDispatcher(t, ob, &fakeGateway{send: func(ctx context.Context, m Outgoing) (string, error) { return "gw", nil }},
+		DispatcherOptions{Now: func() time.Time { return start }})
+	n, err := d.RunOnce(context.Background())
+	if n != 5 || err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("RunOnce = %d, %v; want 5 claimed and the write's error", n, err)
+	}
 }

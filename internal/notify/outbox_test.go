@@ -20,6 +20,10 @@ type memOutbox struct {
 	nextID  int64
 	// failUpdate, when set, makes UpdateMessage fail with its result.
 	failUpdate func(u grievance.MessageUpdate) error
+	// writes counts the calls of UpdateMessages, each taking writeDelay
+	// (a store's write waiting for its writer).
+	writes     int
+	writeDelay time.Duration
 }
 
 func newMemOutbox() *memOutbox {
@@ -67,6 +71,10 @@ func (o *memOutbox) ClaimMessages(ctx context.Context, now time.Time, limit int,
 }
 
 func (o *memOutbox) UpdateMessages(ctx context.Context, us []grievance.MessageUpdate) ([]error, error) {
+	o.mu.Lock()
+	o.writes++
+	o.mu.Unlock()
+	time.Sleep(o.writeDelay)
 	errs := make([]error, len(us))
 	for i, u := range us {
 		errs[i] = o.UpdateMessage(ctx, u)

@@ -2,9 +2,13 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	"nivaran/internal/grievance"
 )
 
 // TestHotWritesBuildNoTempTable checks that the statements every filing
@@ -66,4 +70,94 @@ func opcodes(ctx context.Context, s *Store, q string) ([]string, error) {
 		out = append(out, op)
 	}
 	return out, rows.Err()
+}
+
+// TestBatchOutbox checks the messages that a batch's ops queue with their
+// changes and that SQLite's writer inserts together before it commits: an
+// op that fails leaves none of its messages, its batch-mates keep all of
+// theirs, and a batch of more messages than one statement takes (and of
+// an odd number) loses none.
+func TestBatchOutbox(t *testing.T) {
+	s := MustOpen(t, t.TempDir(), time.Now)
+	ctx := context.Background()
+	mustFixture(t, s)
+	in := sample()
+	in.Photos = nil
+	c, err := s.File(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msg := func(op, i int) grievance.Message {
+		return grievance.Message{Event: "registered", Audience: "citizen", To: "919876543210", Lang: grievance.Hindi,
+			TemplateID: "1007000000000000001", Text: fmt.Sprintf("op %d message %d", op, i)}
+	}
+	const ops = 120 // each queues op%5 messages: 236 from the ops that succeed, more than maxOutboxRows with the failed
+	var wg sync.WaitGroup
+	c0 := s.commits.Load()
+	start := make(chan struct{})
+	errs := make([]error, ops)
+	for op := range ops {
+		wg.Go(func() {
+			<-start
+			errs[op] = s.write(ctx, func(w *wtx) error {
+				var msgs []grievance.Message
+				for i := range op % 5 {
+					msgs = append(msgs, msg(op, i))
+				}
+				if err := insertOutbox(w, c.ID, msgs, time.Now(), false); err != nil {
+					return err
+				}
+				if op%3 == 0 {
+					return grievance.Errorf(grievance.EConflict, "error.conflict")
+				}
+				return nil
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	want := map[string]bool{}
+	for op := range ops {
+		if op%3 == 0 {
+			if grievance.ErrorCode(errs[op]) != grievance.EConflict {
+				t.Fatalf("op %d: %v, want its own conflict", op, errs[op])
+			}
+			continue
+		}
+		if errs[op] != nil {
+			t.Fatalf("op %d: %v", op, errs[op])
+		}
+		for i := range op % 5 {
+			want[msg(op, i).Text] = true
+		}
+	}
+	if n := s.commits.Load() - c0; n >= ops {
+		t.Fatalf("%d ops in %d commits: no batch to test", ops, n)
+	}
+	got := map[string]int{}
+	err = each(ctx, s.rdb, "SELECT text, complaint_id, status FROM messages WHERE text LIKE 'op %'", func(r scanner) error {
+		var text, status string
+		var id int64
+		if err := r.Scan(&text, &id, &status); err != nil {
+			return err
+		}
+		if id != c.ID || status != string(grievance.MsgQueued) {
+			return fmt.Errorf("message %q: complaint %d, status %s", text, id, status)
+		}
+		got[text]++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, n := range got {
+		if !want[text] || n != 1 {
+			t.Errorf("message %q queued %d times, want %d", text, n, map[bool]int{true: 1}[want[text]])
+		}
+	}
+	for text := range want {
+		if got[text] == 0 {
+			t.Errorf("message %q lost", text)
+		}
+	}
 }

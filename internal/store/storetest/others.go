@@ -406,6 +406,33 @@ func testOutbox(t *testing.T, e *env) {
 		t.Fatalf("message %d is %s after an invalid update, want sent", m3.ID, got.Status)
 	}
 
+	// Several updates in one write (the dispatcher's): each is applied,
+	// ignored or refused as it would be alone, and the others still apply.
+	errs, err := e.h.UpdateMessages(e.ctx, []grievance.MessageUpdate{
+		{ID: m3.ID, Status: grievance.MsgDelivered, Attempts: 1},
+		{ID: 999999, Status: grievance.MsgSent},
+		{ID: m4.ID, Status: grievance.MsgSent, Attempts: 6}, // failed for good: ignored
+		{ID: m2.ID, Status: "lost"},
+		{ID: m2.ID, Status: grievance.MsgQueued, Attempts: 2, NextAttempt: retryAt.Add(time.Hour), Error: "again"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs) != 5 || errs[0] != nil || errs[2] != nil || errs[4] != nil {
+		t.Fatalf("batch of updates: errors %v, want nil for the first, third and fifth", errs)
+	}
+	wantCode(t, errs[1], grievance.ENotFound, "")
+	wantCode(t, errs[3], grievance.EInvalid, "")
+	if got := status(m3.ID); got.Status != grievance.MsgDelivered {
+		t.Fatalf("message %d is %s after the batch, want delivered", m3.ID, got.Status)
+	}
+	if got := status(m4.ID); got.Status != grievance.MsgFailed || got.Attempts != 5 {
+		t.Fatalf("message %d is %s after %d attempts, want failed after 5", m4.ID, got.Status, got.Attempts)
+	}
+	if got := status(m2.ID); got.Status != grievance.MsgQueued || got.Attempts != 2 || got.LastError != "again" {
+		t.Fatalf("message %d after the batch: %+v, want queued after 2 attempts", m2.ID, got)
+	}
+
 	list, err := e.h.Messages(e.ctx, "+91"+mobileA, 10)
 	if err != nil {
 		t.Fatal(err)
