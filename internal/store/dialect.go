@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"regexp"
 	"strconv"
 	"strings"
@@ -92,13 +93,80 @@ func (d *dialect) skipLockedOf(table string) string {
 type db struct {
 	*sql.DB
 	d *dialect
+	// cache keeps the queries' prepared statements (SQLite's reader pool
+	// only, see cached); nil prepares every query at every call.
+	cache *stmtCache
+}
+
+// stmtCache holds statements prepared on a pool, by query. The SQLite
+// driver parses and plans a query again at every call unless it is
+// prepared, which cost the dispatcher's claim more than reading its rows.
+// (pgx caches its statements by itself.)
+type stmtCache struct {
+	mu    sync.RWMutex
+	stmts map[string]*sql.Stmt
+}
+
+// maxReaderStmts bounds the cache: the store's queries number a few
+// hundred; those built for a variable number of values add one per size,
+// and past the bound a query is prepared at each call as before.
+const maxReaderStmts = 1024
+
+// cached returns q's statement prepared on the pool, preparing it the first
+// time; nil when there is no cache, it is full or q fails to prepare (the
+// call then reports the error).
+func (x *db) cached(ctx context.Context, q string) *sql.Stmt {
+	c := x.cache
+	if c == nil {
+		return nil
+	}
+	c.mu.RLock()
+	st := c.stmts[q]
+	c.mu.RUnlock()
+	if st != nil {
+		return st
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st := c.stmts[q]; st != nil || c.stmts == nil {
+		return st
+	}
+	if len(c.stmts) >= maxReaderStmts {
+		return nil
+	}
+	st, err := x.DB.PrepareContext(ctx, q)
+	if err != nil {
+		return nil
+	}
+	c.stmts[q] = st
+	return st
+}
+
+// Close closes the cached statements, then the pool.
+func (x *db) Close() error {
+	var err error
+	if c := x.cache; c != nil {
+		c.mu.Lock()
+		for _, st := range c.stmts {
+			err = errors.Join(err, st.Close())
+		}
+		c.stmts = nil
+		c.mu.Unlock()
+	}
+	return errors.Join(err, x.DB.Close())
 }
 
 func (x *db) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := x.cached(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
 	return x.DB.QueryContext(ctx, x.d.q(q), args...)
 }
 
 func (x *db) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := x.cached(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
 	return x.DB.QueryRowContext(ctx, x.d.q(q), args...)
 }
 

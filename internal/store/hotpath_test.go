@@ -161,3 +161,46 @@ func TestBatchOutbox(t *testing.T) {
 		}
 	}
 }
+
+// TestReaderStatementCache: the reader pool prepares a query once and
+// reuses it; past the bound, queries still answer, unprepared; after Close
+// nothing is kept.
+func TestReaderStatementCache(t *testing.T) {
+	dir := t.TempDir()
+	s := MustOpen(t, dir, time.Now)
+	ctx := context.Background()
+	c := s.rdb.cache
+	size := func() int {
+		c.mu.RLock()
+		defer c.mu.RUnlock()
+		return len(c.stmts)
+	}
+	n0 := size()
+	for range 3 {
+		var one int
+		if err := s.rdb.QueryRowContext(ctx, "SELECT 1 + ?", 0).Scan(&one); err != nil || one != 1 {
+			t.Fatalf("SELECT 1 + 0 = %d, %v", one, err)
+		}
+	}
+	if got := size() - n0; got != 1 {
+		t.Fatalf("one query asked three times: %d statements kept, want 1", got)
+	}
+	for i := size(); i < maxReaderStmts+10; i++ {
+		var got int
+		if err := s.rdb.QueryRowContext(ctx, fmt.Sprintf("SELECT %d + ?", i), 1).Scan(&got); err != nil || got != i+1 {
+			t.Fatalf("query %d: %d, %v", i, got, err)
+		}
+	}
+	if got := size(); got != maxReaderStmts {
+		t.Fatalf("%d statements kept, want the bound %d", got, maxReaderStmts)
+	}
+	if err := s.rdb.QueryRowContext(ctx, "SELECT nonsense FROM nowhere").Scan(new(int)); err == nil {
+		t.Fatal("a query that cannot be prepared answered")
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if c.stmts != nil {
+		t.Fatalf("%d statements kept after Close", len(c.stmts))
+	}
+}

@@ -231,7 +231,7 @@ func Open(ctx context.Context, o Options) (*Store, error) {
 		wdb.Close()
 		return nil, fmt.Errorf("store: open: %w", err)
 	}
-	rdb := &db{DB: sr, d: s.d}
+	rdb := &db{DB: sr, d: s.d, cache: &stmtCache{stmts: map[string]*sql.Stmt{}}}
 	n := 2 * runtime.GOMAXPROCS(0)
 	if n < 4 {
 		n = 4
