@@ -20,7 +20,8 @@ import (
 // BenchmarkFileSMS files b.N complaints from 64 goroutines straight into the
 // store (group commit, synchronous=FULL) without SMS and with the real
 // planner's two Hindi or English messages in the outbox (no dispatcher), and
-// reports the rate and the process CPU time per complaint: the outbox's
+// reports the rate, the process CPU time and the single writer's busy time
+// per complaint: the outbox's
 // share of the writer without the HTTP layer around it. Run with -count to
 // interleave the two:
 //
@@ -66,7 +67,7 @@ func BenchmarkFileSMS(b *testing.B) {
 			var once sync.Once
 			var ferr error
 			b.ResetTimer()
-			start, c0 := time.Now(), bench.ProcessCPU()
+			start, c0, w0 := time.Now(), bench.ProcessCPU(), st.WriterBusy()
 			for range 64 {
 				wg.Go(func() {
 					for {
@@ -82,13 +83,14 @@ func BenchmarkFileSMS(b *testing.B) {
 				})
 			}
 			wg.Wait()
-			el, cpu := time.Since(start), bench.ProcessCPU()-c0
+			el, cpu, wb := time.Since(start), bench.ProcessCPU()-c0, st.WriterBusy()-w0
 			b.StopTimer()
 			if ferr != nil {
 				b.Fatal(ferr)
 			}
 			b.ReportMetric(float64(b.N)/el.Seconds(), "complaints/s")
 			b.ReportMetric(float64(cpu.Microseconds())/float64(b.N), "cpu_us/complaint")
+			b.ReportMetric(float64(wb.Microseconds())/float64(b.N), "writer_us/complaint")
 		})
 	}
 }

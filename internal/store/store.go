@@ -142,6 +142,7 @@ type Store struct {
 
 	commits atomic.Int64 // transactions committed by the writer (for tests)
 	written atomic.Int64 // writes committed (for tests)
+	busy    atomic.Int64 // ns the SQLite writer spent running batches (WriterBusy)
 	retries atomic.Int64 // PostgreSQL: writes tried again after a conflict
 	// liveSeen is the newest event ID the PostgreSQL listener has heard
 	// (or found at its start): a replay after a reconnection starts there.
@@ -539,6 +540,13 @@ func (s *Store) write(ctx context.Context, fn func(*wtx) error) error {
 	return unavailable(<-o.done)
 }
 
+// WriterBusy is the time SQLite's single writer has spent running batches
+// of writes since Open, commits included: every filing waits for it, so
+// its share of the wall clock is how close the store is to its ceiling,
+// and its growth per write is what a write costs the store. Zero on
+// PostgreSQL, which has no single writer.
+func (s *Store) WriterBusy() time.Duration { return time.Duration(s.busy.Load()) }
+
 // writer takes the first pending write, then every other write already
 // pending (up to MaxBatch) without waiting, and commits them together.
 // The channel is unbuffered: a write is either taken by the writer (and
@@ -570,6 +578,7 @@ func (s *Store) writer() {
 // runBatch runs ops in one transaction, each in a savepoint, and answers
 // each op. If the transaction cannot begin or commit, every op gets the error.
 func (s *Store) runBatch(batch []*op) {
+	defer func(start time.Time) { s.busy.Add(int64(time.Since(start))) }(time.Now())
 	live := make([]*op, 0, len(batch))
 	for _, o := range batch {
 		if err := o.ctx.Err(); err != nil {
