@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"nivaran/internal/grievance"
+	"nivaran/internal/retry"
 )
 
 // DispatcherOptions configures a Dispatcher. Zero fields take the defaults
@@ -209,7 +210,7 @@ func (d *Dispatcher) dispatch(ctx context.Context, m grievance.Message) error {
 		u.Status = grievance.MsgFailed
 		if se.Temporary && u.Attempts < d.opts.MaxAttempts {
 			u.Status = grievance.MsgQueued
-			u.NextAttempt = d.opts.Now().Add(Backoff(u.Attempts, d.opts.BackoffBase, d.opts.BackoffMax, d.opts.Rand()))
+			u.NextAttempt = d.opts.Now().Add(retry.Delay(u.Attempts, d.opts.BackoffBase, d.opts.BackoffMax, 0, d.opts.Rand()))
 		}
 		d.opts.Log.WarnContext(ctx, "sms send failed", "gateway", d.opts.Gateway, "message_id", m.ID,
 			"to", grievance.MaskMobile(m.To), "attempts", u.Attempts, "temporary", se.Temporary,
@@ -257,26 +258,4 @@ func (d *Dispatcher) record(ctx context.Context, u grievance.MessageUpdate) erro
 	r.writing = false
 	r.mu.Unlock()
 	return <-p.done
-}
-
-// Backoff returns the delay before retry number attempt (1 after the first
-// failure): "full jitter", a random share rnd ∈ [0, 1) of base·2^(attempt-1),
-// that bound capped at max. Spreading retries over the whole interval keeps
-// many messages that failed together (a gateway outage) from all coming back
-// at once.
-func Backoff(attempt int, base, max time.Duration, rnd float64) time.Duration {
-	bound := base
-	for i := 1; i < attempt && bound < max; i++ {
-		bound *= 2
-	}
-	if bound > max || bound <= 0 {
-		bound = max
-	}
-	if rnd < 0 {
-		rnd = 0
-	}
-	if rnd >= 1 {
-		rnd = 0.999999
-	}
-	return time.Duration(rnd * float64(bound))
 }

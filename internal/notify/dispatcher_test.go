@@ -266,40 +266,6 @@ func TestNewDispatcherRefuses(t *testing.T) {
 	}
 }
 
-func TestBackoff(t *testing.T) {
-	base, max := 5*time.Second, time.Hour
-	tests := []struct {
-		attempt int
-		rnd     float64
-		want    time.Duration
-	}{
-		{1, 0, 0},
-		{1, 0.5, 2500 * time.Millisecond},
-		{2, 0.5, 5 * time.Second},
-		{3, 0.5, 10 * time.Second},
-		{0, 0.5, 2500 * time.Millisecond},
-		{10, 0.5, 1280 * time.Second}, // 5 s · 2^9 = 2560 s
-		{11, 0.5, 30 * time.Minute},   // 5120 s capped at 1 h
-		{100, 0.5, 30 * time.Minute},
-		{1 << 30, 0.5, 30 * time.Minute},
-		{3, -1, 0},
-	}
-	for _, tt := range tests {
-		if got := Backoff(tt.attempt, base, max, tt.rnd); got != tt.want {
-			t.Errorf("Backoff(%d, %v) = %s, want %s", tt.attempt, tt.rnd, got, tt.want)
-		}
-	}
-	for attempt := 1; attempt < 70; attempt++ {
-		bound := max
-		if attempt < 11 {
-			bound = base << (attempt - 1)
-		}
-		if got := Backoff(attempt, base, max, 0.999999); got > bound || got < bound*99/100 {
-			t.Errorf("Backoff(%d, ~1) = %s, want just under %s", attempt, got, bound)
-		}
-	}
-}
-
 // BenchmarkDispatcher sends through an HTTP gateway (a local httptest server
 // answering like NIC's) from the in-memory outbox and reports messages/s.
 func BenchmarkDispatcher(b *testing.B) {

@@ -36,6 +36,7 @@ import (
 	"time"
 
 	"nivaran/internal/grievance"
+	"nivaran/internal/retry"
 )
 
 // Headers of a webhook request.
@@ -219,14 +220,10 @@ func (d *Dispatcher) send(ctx context.Context, del grievance.WebhookDelivery) gr
 }
 
 // backoff is the delay before attempt n+1: doubling from the base, capped,
-// with half of it random so that receivers coming back are not stampeded.
+// at least half of it so that a receiver coming back is not stampeded
+// ("equal jitter"; the SMS dispatcher spreads over the whole bound).
 func (d *Dispatcher) backoff(n int) time.Duration {
-	b := d.o.BackoffBase
-	for i := 1; i < n && b < d.o.BackoffMax; i++ {
-		b *= 2
-	}
-	b = min(b, d.o.BackoffMax)
-	return b/2 + time.Duration(d.o.Rand()*float64(b/2))
+	return retry.Delay(n, d.o.BackoffBase, d.o.BackoffMax, 0.5, d.o.Rand())
 }
 
 func (d *Dispatcher) post(ctx context.Context, del grievance.WebhookDelivery) (int, error) {
