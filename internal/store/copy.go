@@ -154,12 +154,8 @@ func copyTable(ctx context.Context, src *rtx, tx pgx.Tx, t string) (TableCopy, e
 	}
 	var values [][]any
 	for rows.Next() {
-		v := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range v {
-			ptrs[i] = &v[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		v, err := scanValues(rows, len(cols))
+		if err != nil {
 			return tc, err
 		}
 		tc.Rows++

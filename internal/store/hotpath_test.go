@@ -58,12 +58,8 @@ func opcodes(ctx context.Context, s *Store, q string) ([]string, error) {
 	}
 	var out []string
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := scanValues(rows, len(cols))
+		if err != nil {
 			return nil, err
 		}
 		op, _ := vals[1].(string)

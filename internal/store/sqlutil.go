@@ -89,3 +89,14 @@ func noRows(err error) error {
 }
 
 type scanner interface{ Scan(dest ...any) error }
+
+// scanValues scans the current row of rows, of n columns, into fresh
+// values of the driver's own types.
+func scanValues(rows *sql.Rows, n int) ([]any, error) {
+	v := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range v {
+		ptrs[i] = &v[i]
+	}
+	return v, rows.Scan(ptrs...)
+}
