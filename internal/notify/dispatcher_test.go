@@ -354,19 +354,43 @@ func TestDispatcherRecordsTogether(t *testing.T) {
 	t.Logf("%d outcomes in %d writes", updates, writes)
 }
 
-// TestDispatcherRecordFails: a failed write reaches the dispatch of every
-// outcome it carried, and RunOnce reports it.
+// TestDispatcherRecordFails: a write that fails as a whole reaches every
+// outcome it carried, none is recorded, and RunOnce reports it.
 func TestDispatcherRecordFails(t *testing.T) {
 	start := time.Date(2026, 3, 2, 10, 0, 0, 0, time.UTC)
 	ob := newMemOutbox()
-	for range 5 {
-		ob.add(testMessage(start))
+	var ids []int64
+	for range 16 {
+		ids = append(ids, ob.add(testMessage(start)))
 	}
-	ob.failUpdate = func(grievance.MessageUpdate) error { return errors.New("disk full") }
+	ob.failWrite = errors.New("disk full")
+	ob.writeDelay = 5 * time.Millisecond
 	d := MustDispatcher(t, ob, &fakeGateway{send: func(ctx context.Context, m Outgoing) (string, error) { return "gw", nil }},
 		DispatcherOptions{Now: func() time.Time { return start }})
+
+	// Straight to the recorder, from 16 goroutines at once: each hears.
+	errs := make([]error, len(ids))
+	var wg sync.WaitGroup
+	for i, id := range ids {
+		wg.Go(func() {
+			errs[i] = d.record(context.Background(), grievance.MessageUpdate{ID: id, Status: grievance.MsgSent, Attempts: 1})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err == nil || !strings.Contains(err.Error(), "disk full") {
+			t.Errorf("outcome %d: %v, want the write's error", i, err)
+		}
+	}
+
+	// Through RunOnce: the claim's outcomes all fail to be recorded.
 	n, err := d.RunOnce(context.Background())
-	if n != 5 || err == nil || !strings.Contains(err.Error(), "disk full") {
-		t.Fatalf("RunOnce = %d, %v; want 5 claimed and the write's error", n, err)
+	if n != len(ids) || err == nil || !strings.Contains(err.Error(), "disk full") {
+		t.Fatalf("RunOnce = %d, %v; want %d claimed and the write's error", n, err, len(ids))
+	}
+	for _, id := range ids {
+		if got := ob.get(id).Status; got != grievance.MsgQueued {
+			t.Fatalf("message %d is %s after a failed write, want queued", id, got)
+		}
 	}
 }

@@ -24,6 +24,8 @@ type memOutbox struct {
 	// (a store's write waiting for its writer).
 	writes     int
 	writeDelay time.Duration
+	// failWrite, when set, fails every UpdateMessages call as a whole.
+	failWrite error
 }
 
 func newMemOutbox() *memOutbox {
@@ -75,6 +77,9 @@ func (o *memOutbox) UpdateMessages(ctx context.Context, us []grievance.MessageUp
 	o.writes++
 	o.mu.Unlock()
 	time.Sleep(o.writeDelay)
+	if o.failWrite != nil {
+		return nil, o.failWrite
+	}
 	errs := make([]error, len(us))
 	for i, u := range us {
 		errs[i] = o.UpdateMessage(ctx, u)

@@ -121,22 +121,22 @@ func (x *db) cached(ctx context.Context, q string) *sql.Stmt {
 		return nil
 	}
 	c.mu.RLock()
-	st := c.stmts[q]
+	st, full := c.stmts[q], len(c.stmts) >= maxReaderStmts
 	c.mu.RUnlock()
-	if st != nil {
+	if st != nil || full {
 		return st
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if st := c.stmts[q]; st != nil || c.stmts == nil {
-		return st
-	}
-	if len(c.stmts) >= maxReaderStmts {
-		return nil
-	}
+	// Prepared outside the lock: it may wait for a free connection, and
+	// the other readers must not wait with it.
 	st, err := x.DB.PrepareContext(ctx, q)
 	if err != nil {
 		return nil
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if kept := c.stmts[q]; kept != nil || c.stmts == nil || len(c.stmts) >= maxReaderStmts {
+		st.Close() // another reader kept one first, the cache is full, or closed
+		return kept
 	}
 	c.stmts[q] = st
 	return st

@@ -71,8 +71,8 @@ func opcodes(ctx context.Context, s *Store, q string) ([]string, error) {
 // TestBatchOutbox checks the messages that a batch's ops queue with their
 // changes and that SQLite's writer inserts together before it commits: an
 // op that fails leaves none of its messages, its batch-mates keep all of
-// theirs, and a batch of more messages than one statement takes (and of
-// an odd number) loses none.
+// theirs, and more messages than one statement takes (and of an odd
+// number) lose none.
 func TestBatchOutbox(t *testing.T) {
 	s := MustOpen(t, t.TempDir(), time.Now)
 	ctx := context.Background()
@@ -87,7 +87,7 @@ func TestBatchOutbox(t *testing.T) {
 		return grievance.Message{Event: "registered", Audience: "citizen", To: "919876543210", Lang: grievance.Hindi,
 			TemplateID: "1007000000000000001", Text: fmt.Sprintf("op %d message %d", op, i)}
 	}
-	const ops = 120 // each queues op%5 messages: 236 from the ops that succeed, more than maxOutboxRows with the failed
+	const ops = 120 // each queues op%5 messages: 236 from the ops that succeed
 	var wg sync.WaitGroup
 	c0 := s.commits.Load()
 	start := make(chan struct{})
@@ -199,4 +199,90 @@ func TestReaderStatementCache(t *testing.T) {
 	if c.stmts != nil {
 		t.Fatalf("%d statements kept after Close", len(c.stmts))
 	}
+}
+
+// TestBatchOutboxFlushFails: when the batch's messages cannot be inserted,
+// no op of the batch commits, neither its change nor its messages, and
+// each hears of it; the ops of other batches are untouched.
+func TestBatchOutboxFlushFails(t *testing.T) {
+	s := MustOpen(t, t.TempDir(), time.Now)
+	ctx := context.Background()
+	mustFixture(t, s)
+	in := sample()
+	in.Photos = nil
+	c, err := s.File(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One op queues 3,001 messages, alone: a dozen statements of
+	// maxOutboxRows and the smaller powers of two.
+	const big = 3001
+	err = s.write(ctx, func(w *wtx) error {
+		msgs := make([]grievance.Message, big)
+		for i := range msgs {
+			msgs[i] = grievance.Message{Event: "registered", Audience: "citizen", To: "919876543210", Lang: grievance.Hindi,
+				TemplateID: "1007000000000000001", Text: fmt.Sprintf("big message %d", i)}
+		}
+		return insertOutbox(w, c.ID, msgs, time.Now(), false)
+	})
+	var n int
+	if err == nil {
+		err = s.rdb.QueryRowContext(ctx, "SELECT COUNT(DISTINCT text) FROM messages WHERE text LIKE 'big message %'").Scan(&n)
+	}
+	if err != nil || n != big {
+		t.Fatalf("one write of %d messages: %d queued, %v", big, n, err)
+	}
+
+	// Then concurrent ops, one of which queues a message for a complaint
+	// that does not exist: the foreign key fails the flush.
+	const ops, bad = 60, 17
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, ops)
+	for op := range ops {
+		wg.Go(func() {
+			<-start
+			errs[op] = s.write(ctx, func(w *wtx) error {
+				if _, err := w.exec("INSERT INTO settings (key, value) VALUES (?, 'x')", fmt.Sprintf("test.op.%d", op)); err != nil {
+					return err
+				}
+				id := c.ID
+				if op == bad {
+					id = c.ID + 1000
+				}
+				msgs := make([]grievance.Message, 2)
+				for i := range msgs {
+					msgs[i] = grievance.Message{Event: "registered", Audience: "citizen", To: "919876543210", Lang: grievance.Hindi,
+						TemplateID: "1007000000000000001", Text: fmt.Sprintf("op %d message %d", op, i)}
+				}
+				return insertOutbox(w, id, msgs, time.Now(), false)
+			})
+		})
+	}
+	close(start)
+	wg.Wait()
+	if errs[bad] == nil {
+		t.Fatal("the batch with a message that cannot be inserted committed")
+	}
+	failed := 0
+	for op := range ops {
+		var kept, msgs int
+		if err := s.rdb.QueryRowContext(ctx, "SELECT COUNT(*) FROM settings WHERE key = ?", fmt.Sprintf("test.op.%d", op)).Scan(&kept); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.rdb.QueryRowContext(ctx, "SELECT COUNT(*) FROM messages WHERE text LIKE ?", fmt.Sprintf("op %d message %%", op)).Scan(&msgs); err != nil {
+			t.Fatal(err)
+		}
+		want := 2
+		switch {
+		case errs[op] != nil && (kept != 0 || msgs != 0):
+			t.Errorf("op %d failed (%v) but left its change (%d) or messages (%d)", op, errs[op], kept, msgs)
+		case errs[op] == nil && (kept != 1 || msgs != want):
+			t.Errorf("op %d succeeded with %d changes and %d messages, want 1 and %d", op, kept, msgs, want)
+		}
+		if errs[op] != nil {
+			failed++
+		}
+	}
+	t.Logf("%d of %d ops shared the failed batch", failed, ops)
 }

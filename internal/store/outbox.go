@@ -29,8 +29,9 @@ func scanMessage(r scanner, extra ...any) (grievance.Message, error) {
 }
 
 // insertMessages queues the messages of a complaint change (id
-// complaintID) in one statement (group commit's writer is the bottleneck of
-// filing, and one statement costs it less than several). They are written
+// complaintID): on SQLite with those of the other changes in the writer's
+// batch, in a few statements before it commits (flushOutbox); on
+// PostgreSQL in one statement at once. They are written
 // without their idempotency key: the change's event, written in the same
 // transaction and only once, makes them unique, so an index of keys would
 // only cost every filing a write to it (migration 0022). A message planned
@@ -211,6 +212,9 @@ func (s *Store) claimSQLite(ctx context.Context, now time.Time, limit int, lease
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
+	if len(due) > maxClaim {
+		due = due[:maxClaim] // the lease names each message: two arguments each
+	}
 	args := make([]any, 0, 3+2*len(due))
 	args = append(args, ms(now.Add(lease)), t, t)
 	for _, m := range due {
@@ -239,6 +243,11 @@ func (s *Store) claimSQLite(ctx context.Context, now time.Time, limit int, lease
 	}
 	return out, nil
 }
+
+// maxClaim bounds the messages one SQLite claim leases (a larger limit
+// gets this many): the lease statement takes two arguments per message,
+// within SQLite's 32,766.
+const maxClaim = 4096
 
 // leaseMessagesQ leases n messages, each named by its ID and attempts, if
 // still queued, due and unleased; it returns the IDs leased.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -224,11 +225,11 @@ spent_ms = spent_ms + excluded.spent_ms`, unit, day, r.Key, r.Received, r.Resolv
 // events into the scorecard's sums, and returns how many events it folded.
 // A benchmark calls it to start a measurement with no background work left
 // over from the one before.
+// Each is done even when the other fails.
 func (s *Store) CatchUp(ctx context.Context) (int64, error) {
-	if err := s.indexBacklog(ctx); err != nil {
-		return 0, err
-	}
-	return s.FoldScores(ctx)
+	ierr := s.indexBacklog(ctx)
+	n, ferr := s.FoldScores(ctx)
+	return n, errors.Join(ierr, ferr)
 }
 
 // scoreFolder folds the scorecard's sums, and indexes new complaints for
