@@ -74,44 +74,24 @@ func opcodes(ctx context.Context, s *Store, q string) ([]string, error) {
 // theirs, and more messages than one statement takes (and of an odd
 // number) lose none.
 func TestBatchOutbox(t *testing.T) {
-	s := MustOpen(t, t.TempDir(), time.Now)
+	s, c := storeWithComplaint(t)
 	ctx := context.Background()
-	mustFixture(t, s)
-	in := sample()
-	in.Photos = nil
-	c, err := s.File(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	msg := func(op, i int) grievance.Message {
-		return grievance.Message{Event: "registered", Audience: "citizen", To: "919876543210", Lang: grievance.Hindi,
-			TemplateID: "1007000000000000001", Text: fmt.Sprintf("op %d message %d", op, i)}
-	}
+	msg := func(op, i int) grievance.Message { return testMessage(fmt.Sprintf("op %d message %d", op, i)) }
 	const ops = 120 // each queues op%5 messages: 236 from the ops that succeed
-	var wg sync.WaitGroup
 	c0 := s.commits.Load()
-	start := make(chan struct{})
-	errs := make([]error, ops)
-	for op := range ops {
-		wg.Go(func() {
-			<-start
-			errs[op] = s.write(ctx, func(w *wtx) error {
-				var msgs []grievance.Message
-				for i := range op % 5 {
-					msgs = append(msgs, msg(op, i))
-				}
-				if err := insertOutbox(w, c.ID, msgs, time.Now(), false); err != nil {
-					return err
-				}
-				if op%3 == 0 {
-					return grievance.Errorf(grievance.EConflict, "error.conflict")
-				}
-				return nil
-			})
-		})
-	}
-	close(start)
-	wg.Wait()
+	errs := writeAtOnce(s, ops, func(op int, w *wtx) error {
+		var msgs []grievance.Message
+		for i := range op % 5 {
+			msgs = append(msgs, msg(op, i))
+		}
+		if err := insertOutbox(w, c.ID, msgs, time.Now(), false); err != nil {
+			return err
+		}
+		if op%3 == 0 {
+			return grievance.Errorf(grievance.EConflict, "error.conflict")
+		}
+		return nil
+	})
 	want := map[string]bool{}
 	for op := range ops {
 		if op%3 == 0 {
@@ -131,7 +111,7 @@ func TestBatchOutbox(t *testing.T) {
 		t.Fatalf("%d ops in %d commits: no batch to test", ops, n)
 	}
 	got := map[string]int{}
-	err = each(ctx, s.rdb, "SELECT text, complaint_id, status FROM messages WHERE text LIKE 'op %'", func(r scanner) error {
+	err := each(ctx, s.rdb, "SELECT text, complaint_id, status FROM messages WHERE text LIKE 'op %'", func(r scanner) error {
 		var text, status string
 		var id int64
 		if err := r.Scan(&text, &id, &status); err != nil {
@@ -205,23 +185,15 @@ func TestReaderStatementCache(t *testing.T) {
 // no op of the batch commits, neither its change nor its messages, and
 // each hears of it; the ops of other batches are untouched.
 func TestBatchOutboxFlushFails(t *testing.T) {
-	s := MustOpen(t, t.TempDir(), time.Now)
+	s, c := storeWithComplaint(t)
 	ctx := context.Background()
-	mustFixture(t, s)
-	in := sample()
-	in.Photos = nil
-	c, err := s.File(ctx, in)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// One op queues 3,001 messages, alone: a dozen statements of
 	// maxOutboxRows and the smaller powers of two.
 	const big = 3001
-	err = s.write(ctx, func(w *wtx) error {
+	err := s.write(ctx, func(w *wtx) error {
 		msgs := make([]grievance.Message, big)
 		for i := range msgs {
-			msgs[i] = grievance.Message{Event: "registered", Audience: "citizen", To: "919876543210", Lang: grievance.Hindi,
-				TemplateID: "1007000000000000001", Text: fmt.Sprintf("big message %d", i)}
+			msgs[i] = testMessage(fmt.Sprintf("big message %d", i))
 		}
 		return insertOutbox(w, c.ID, msgs, time.Now(), false)
 	})
@@ -236,31 +208,17 @@ func TestBatchOutboxFlushFails(t *testing.T) {
 	// Then concurrent ops, one of which queues a message for a complaint
 	// that does not exist: the foreign key fails the flush.
 	const ops, bad = 60, 17
-	var wg sync.WaitGroup
-	start := make(chan struct{})
-	errs := make([]error, ops)
-	for op := range ops {
-		wg.Go(func() {
-			<-start
-			errs[op] = s.write(ctx, func(w *wtx) error {
-				if _, err := w.exec("INSERT INTO settings (key, value) VALUES (?, 'x')", fmt.Sprintf("test.op.%d", op)); err != nil {
-					return err
-				}
-				id := c.ID
-				if op == bad {
-					id = c.ID + 1000
-				}
-				msgs := make([]grievance.Message, 2)
-				for i := range msgs {
-					msgs[i] = grievance.Message{Event: "registered", Audience: "citizen", To: "919876543210", Lang: grievance.Hindi,
-						TemplateID: "1007000000000000001", Text: fmt.Sprintf("op %d message %d", op, i)}
-				}
-				return insertOutbox(w, id, msgs, time.Now(), false)
-			})
-		})
-	}
-	close(start)
-	wg.Wait()
+	errs := writeAtOnce(s, ops, func(op int, w *wtx) error {
+		if _, err := w.exec("INSERT INTO settings (key, value) VALUES (?, 'x')", fmt.Sprintf("test.op.%d", op)); err != nil {
+			return err
+		}
+		id := c.ID
+		if op == bad {
+			id = c.ID + 1000
+		}
+		msgs := []grievance.Message{testMessage(fmt.Sprintf("op %d message 0", op)), testMessage(fmt.Sprintf("op %d message 1", op))}
+		return insertOutbox(w, id, msgs, time.Now(), false)
+	})
 	if errs[bad] == nil {
 		t.Fatal("the batch with a message that cannot be inserted committed")
 	}
@@ -285,4 +243,42 @@ func TestBatchOutboxFlushFails(t *testing.T) {
 		}
 	}
 	t.Logf("%d of %d ops shared the failed batch", failed, ops)
+}
+
+// storeWithComplaint opens a SQLite store with the fixture's masters and
+// one complaint, for messages to belong to.
+func storeWithComplaint(t *testing.T) (*Store, *grievance.Complaint) {
+	t.Helper()
+	s := MustOpen(t, t.TempDir(), time.Now)
+	mustFixture(t, s)
+	in := sample()
+	in.Photos = nil
+	c, err := s.File(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, c
+}
+
+// testMessage is a change's message to a citizen with text.
+func testMessage(text string) grievance.Message {
+	return grievance.Message{Event: "registered", Audience: "citizen", To: "919876543210", Lang: grievance.Hindi,
+		TemplateID: "1007000000000000001", Text: text}
+}
+
+// writeAtOnce starts n writes of fn together, so that the writer takes
+// them in few batches, and returns each one's error.
+func writeAtOnce(s *Store, n int, fn func(op int, w *wtx) error) []error {
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	errs := make([]error, n)
+	for op := range n {
+		wg.Go(func() {
+			<-start
+			errs[op] = s.write(context.Background(), func(w *wtx) error { return fn(op, w) })
+		})
+	}
+	close(start)
+	wg.Wait()
+	return errs
 }
