@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -27,30 +29,31 @@ func needTool(t testing.TB, prog, pkg string) string {
 	return p
 }
 
-// freePort returns a UDP port free on loopback now (and, for baresip, the
-// next one too).
+// freePort returns a port free on loopback now for UDP and TCP (and, for
+// baresip, the next one too: its SIP/TLS transport binds TCP there). It
+// draws from below the kernel's ephemeral range (32768 and up on Linux),
+// which the machine's own outgoing connections (PostgreSQL, HTTP, other
+// tests) take from at any moment: a port found free there can be gone
+// before baresip binds it ("Address already in use"). Ports 20000-31999
+// hold the tests' RTP ranges, so the draw is from 10000-19999.
 func freePort(t testing.TB, pair bool) int {
 	t.Helper()
-	for i := 0; i < 50; i++ {
-		c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	free := func(port int) bool {
+		c, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", itoa(port)))
 		if err != nil {
-			t.Fatal(err)
+			return false
 		}
-		port := c.LocalAddr().(*net.UDPAddr).Port
 		c.Close()
-		// baresip's sip_listen binds TCP on the same port as UDP: on a
-		// busy machine a client connection (PostgreSQL, HTTP) may hold
-		// that TCP port, and baresip then exits ("Address already in use").
 		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", itoa(port)))
 		if err != nil {
-			continue
+			return false
 		}
 		l.Close()
-		if !pair {
-			return port
-		}
-		if c2, err := net.ListenPacket("udp", net.JoinHostPort("127.0.0.1", itoa(port+1))); err == nil {
-			c2.Close()
+		return true
+	}
+	for range 200 {
+		port := 10000 + rand.IntN(10000-1)
+		if free(port) && (!pair || free(port+1)) {
 			return port
 		}
 	}
@@ -71,8 +74,27 @@ func appendInt(b []byte, n int) []byte {
 // the end of the test.
 type peer struct {
 	cmd  *exec.Cmd
-	out  bytes.Buffer
+	out  lockedBuffer
 	done chan error
+}
+
+// lockedBuffer is the output of a peer process: written by the goroutine
+// that copies the process's output, read by the test while it runs.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func startPeer(t testing.TB, timeout time.Duration, dir, prog string, args ...string) *peer {
