@@ -28,6 +28,20 @@ func scanMessage(r scanner, extra ...any) (grievance.Message, error) {
 	return m, err
 }
 
+// scanMessages runs query (of messageCols) and returns its messages.
+func scanMessages(ctx context.Context, q querier, query string, args ...any) ([]grievance.Message, error) {
+	var out []grievance.Message
+	err := each(ctx, q, query, func(r scanner) error {
+		m, err := scanMessage(r)
+		if err != nil {
+			return err
+		}
+		out = append(out, m)
+		return nil
+	}, args...)
+	return out, err
+}
+
 // insertMessages queues the messages of a complaint change (id
 // complaintID): on SQLite with those of the other changes in the writer's
 // batch, in a few statements before it commits (flushOutbox); on
@@ -165,16 +179,9 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lea
 	}
 	var out []grievance.Message
 	err := s.write(ctx, func(w *wtx) error {
-		out = out[:0]
 		t := ms(now)
-		err := each(w.ctx, w, claimMessagesQ+w.s.d.skipLocked(), func(r scanner) error {
-			m, err := scanMessage(r)
-			if err != nil {
-				return err
-			}
-			out = append(out, m)
-			return nil
-		}, t, t, limit)
+		var err error
+		out, err = scanMessages(w.ctx, w, claimMessagesQ+w.s.d.skipLocked(), t, t, limit)
 		if err != nil || len(out) == 0 {
 			return err
 		}
@@ -200,15 +207,7 @@ func (s *Store) ClaimMessages(ctx context.Context, now time.Time, limit int, lea
 // claimed twice.
 func (s *Store) claimSQLite(ctx context.Context, now time.Time, limit int, lease time.Duration) ([]grievance.Message, error) {
 	t := ms(now)
-	var due []grievance.Message
-	err := each(ctx, s.rdb, claimMessagesQ, func(r scanner) error {
-		m, err := scanMessage(r)
-		if err != nil {
-			return err
-		}
-		due = append(due, m)
-		return nil
-	}, t, t, limit)
+	due, err := scanMessages(ctx, s.rdb, claimMessagesQ, t, t, limit)
 	if err != nil || len(due) == 0 {
 		return nil, err
 	}
@@ -415,15 +414,7 @@ func (s *Store) Messages(ctx context.Context, to string, limit int) ([]grievance
 		q, args = "SELECT "+messageCols+" FROM messages WHERE recipient = ? ORDER BY id DESC LIMIT ?",
 			[]any{grievance.NormalizeMobile(to), limit}
 	}
-	var out []grievance.Message
-	err := each(ctx, s.rdb, q, func(r scanner) error {
-		m, err := scanMessage(r)
-		if err != nil {
-			return err
-		}
-		out = append(out, m)
-		return nil
-	}, args...)
+	out, err := scanMessages(ctx, s.rdb, q, args...)
 	if err != nil {
 		return nil, wrap("messages", err)
 	}

@@ -100,20 +100,7 @@ must_change, failed_logins, locked_until, created) VALUES (?, ?, ?, ?, ?, ?, ?, 
 // updateUser runs one UPDATE of a user's row; ENotFound when there is no
 // such user.
 func (s *Store) updateUser(ctx context.Context, q string, args ...any) error {
-	return s.write(ctx, func(w *wtx) error {
-		res, err := w.exec(q, args...)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			return notFound()
-		}
-		return nil
-	})
+	return s.write(ctx, func(w *wtx) error { return oneChanged(w.exec(q, args...)) })
 }
 
 // SetPassword replaces the password hash and clears failures and lockout;
