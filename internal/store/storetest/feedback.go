@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -44,34 +43,13 @@ func testFeedbackCalls(t *testing.T, e *env) {
 		t.Fatalf("claimed before the delay: %+v", got)
 	}
 	e.clock.Advance(2 * time.Minute)
-	var (
-		mu      sync.Mutex
-		claimed = map[string][]grievance.FeedbackCall{}
-		wg      sync.WaitGroup
-	)
 	now := e.clock.Now()
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				got, err := e.h.ClaimFeedbackCalls(e.ctx, now, now.Add(-window), now.Add(-after), 1)
-				if err != nil {
-					t.Errorf("claim: %v", err)
-					return
-				}
-				if len(got) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, f := range got {
-					claimed[f.Number] = append(claimed[f.Number], f)
-				}
-				mu.Unlock()
-			}
-		}()
+	claimed := map[string][]grievance.FeedbackCall{}
+	for _, f := range claimConcurrently(t, 4, func() ([]grievance.FeedbackCall, error) {
+		return e.h.ClaimFeedbackCalls(e.ctx, now, now.Add(-window), now.Add(-after), 1)
+	}) {
+		claimed[f.Number] = append(claimed[f.Number], f)
 	}
-	wg.Wait()
 	if len(claimed) != 2 || len(claimed[a.Number]) != 1 || len(claimed[b.Number]) != 1 {
 		t.Fatalf("claimed %+v, want %s and %s once each (not the open %s)", claimed, a.Number, b.Number, open.Number)
 	}

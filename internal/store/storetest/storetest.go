@@ -394,3 +394,34 @@ func testReady(t *testing.T, e *env) {
 		t.Fatalf("Ready: %v", err)
 	}
 }
+
+// claimConcurrently calls claim from workers goroutines at once, each until
+// it claims nothing, and returns everything claimed (a thing claimed twice
+// appears twice).
+func claimConcurrently[T any](t *testing.T, workers int, claim func() ([]T, error)) []T {
+	t.Helper()
+	var (
+		mu  sync.Mutex
+		all []T
+		wg  sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for {
+				got, err := claim()
+				if err != nil {
+					t.Errorf("claim: %v", err)
+					return
+				}
+				if len(got) == 0 {
+					return
+				}
+				mu.Lock()
+				all = append(all, got...)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	return all
+}

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -195,33 +194,12 @@ func testWebhookClaimsOnce(t *testing.T, e *env) {
 		e.fileAt("road", "w1", mobileA, nil)
 	}
 	now := e.clock.Now()
-	var (
-		mu      sync.Mutex
-		claimed = map[int64]int{}
-		wg      sync.WaitGroup
-	)
-	for range 4 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				got, err := e.h.ClaimWebhookDeliveries(e.ctx, now, 2, time.Minute)
-				if err != nil {
-					t.Errorf("claim: %v", err)
-					return
-				}
-				if len(got) == 0 {
-					return
-				}
-				mu.Lock()
-				for _, d := range got {
-					claimed[d.ID]++
-				}
-				mu.Unlock()
-			}
-		}()
+	claimed := map[int64]int{}
+	for _, d := range claimConcurrently(t, 4, func() ([]grievance.WebhookDelivery, error) {
+		return e.h.ClaimWebhookDeliveries(e.ctx, now, 2, time.Minute)
+	}) {
+		claimed[d.ID]++
 	}
-	wg.Wait()
 	if len(claimed) != filed {
 		t.Fatalf("%d deliveries claimed, want %d (%d made)", len(claimed), filed, len(e.deliveriesOf(t, h.ID)))
 	}
