@@ -29,11 +29,7 @@ func TestSeveralServers(t *testing.T) {
 	ctx := context.Background()
 
 	// Live events cross servers; a session made on A works on B.
-	admin := newClient(t, a)
-	admin.login("admin", testAdminPassword)
-	adminOnB := newClient(t, b)
-	adminOnB.http.Jar = admin.http.Jar
-	adminOnB.http.Jar.SetCookies(mustURL(b.URL()), admin.http.Jar.Cookies(mustURL(a.URL())))
+	_, adminOnB := adminOnBoth(t, a, b)
 	if r := adminOnB.get("/control/wall"); r.Status != 200 {
 		t.Fatalf("A's session on B's wall: %d", r.Status)
 	}
@@ -149,11 +145,7 @@ func TestWallCatchUpOnAnotherServer(t *testing.T) {
 	a := MustRunMain(t, data, env)
 	b := MustRunMain(t, data, env)
 	ctx := context.Background()
-	admin := newClient(t, a)
-	admin.login("admin", testAdminPassword)
-	adminOnB := newClient(t, b)
-	adminOnB.http.Jar = admin.http.Jar
-	adminOnB.http.Jar.SetCookies(mustURL(b.URL()), admin.http.Jar.Cookies(mustURL(a.URL())))
+	admin, adminOnB := adminOnBoth(t, a, b)
 	eventOf := func(number string) string {
 		t.Helper()
 		h, err := a.Store.History(ctx, grievance.SystemActor, number)
@@ -196,4 +188,17 @@ func TestWallCatchUpOnAnotherServer(t *testing.T) {
 	if id, _, data := re.next(t, 5*time.Second); !strings.Contains(data, next) || id != eventOf(next) {
 		t.Fatalf("B's wall then got %s %s, want %s", id, data, next)
 	}
+}
+
+// adminOnBoth signs the administrator in on server a and returns a client
+// for a and one for b that carries the same session: a session made on one
+// server must work on the other.
+func adminOnBoth(t *testing.T, a, b *Main) (onA, onB *client) {
+	t.Helper()
+	onA = newClient(t, a)
+	onA.login("admin", testAdminPassword)
+	onB = newClient(t, b)
+	onB.http.Jar = onA.http.Jar
+	onB.http.Jar.SetCookies(mustURL(b.URL()), onA.http.Jar.Cookies(mustURL(a.URL())))
+	return onA, onB
 }
